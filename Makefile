@@ -1,0 +1,49 @@
+# onboard: make demo | make test | make bench | make lint
+GO      ?= go
+BIN     := bin/onboard
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# The fuzz run in `make test` is bounded; raise it locally to search longer.
+FUZZTIME ?= 30s
+
+.PHONY: all build test unit fuzz demo bench bench-e2e lint fmt generate clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/onboard
+
+## test: vet, every test (unit, golden, end-to-end testscripts, fault and
+## crash suites against the sandbox), then a bounded fuzz run.
+test: lint unit fuzz
+
+unit:
+	$(GO) test -count=1 -timeout 15m ./...
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzLoad -fuzztime=$(FUZZTIME) ./pkg/manifest/
+
+## demo: build, start the sandbox on a free port, plan + apply + re-apply
+## examples/acme.yaml, print the state, stop the sandbox.
+demo: build
+	./scripts/demo.sh $(BIN) examples/acme.yaml
+
+## bench: Go benchmarks of the hot paths, then the end-to-end benchmark.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./pkg/...
+	$(GO) run ./cmd/onboard-bench
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+generate:
+	$(GO) generate ./...
+
+clean:
+	rm -rf bin .demo

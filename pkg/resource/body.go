@@ -1,0 +1,77 @@
+package resource
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Value is one field of a request: the exact text of a typed value, a
+// reference to another object whose id is filled in at apply time, or a raw
+// JSON value from `extra:`.
+type Value struct {
+	Wire string
+	Type Type
+	// Text is the literal: "19.90", "2026-04-01", "true", "Acme". For a
+	// Reference it holds an existing id when Ref is empty.
+	Text string
+	// Ref is the address of the object whose id fills a Reference.
+	Ref string
+	// Raw is an `extra:` entry, sent verbatim.
+	Raw json.RawMessage
+}
+
+// IDs resolves the address of a created object to its id.
+type IDs func(addr string) (int64, bool)
+
+// Resolve returns the value's text with references substituted.
+func (v Value) Resolve(ids IDs) (string, error) {
+	if v.Type == Reference && v.Ref != "" {
+		id, ok := ids(v.Ref)
+		if !ok {
+			return "", fmt.Errorf("%s: id of %s is not known yet", v.Wire, v.Ref)
+		}
+		return strconv.FormatInt(id, 10), nil
+	}
+	if v.Raw != nil {
+		return string(v.Raw), nil
+	}
+	return v.Text, nil
+}
+
+// EncodeBody renders values as a JSON object, in order, with references
+// substituted. Numbers are written as their exact text, never through
+// float64; HTML characters are not escaped.
+func EncodeBody(values []Value, ids IDs) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, v := range values {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writeString(&buf, v.Wire)
+		buf.WriteByte(':')
+		s, err := v.Resolve(ids)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case v.Raw != nil:
+			buf.Write(v.Raw)
+		case v.Type == String || v.Type == Date:
+			writeString(&buf, s)
+		default: // Integer, Decimal, Boolean, Reference: JSON literals as written
+			buf.WriteString(s)
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+func writeString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)           // strings always encode
+	buf.Truncate(buf.Len() - 1) // Encode appends a newline
+}

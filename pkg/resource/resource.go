@@ -1,0 +1,339 @@
+// Package resource is the one table of BlueRockTEL resource kinds that
+// onboard manages: their API paths, manifest and wire field names, types,
+// constraints, how each is attached to its parent and how an existing object
+// is found again by its natural key.
+//
+// Every other package (manifest schema and checks, plan, apply, client and
+// sandbox) reads this table instead of knowing about kinds itself, so adding
+// a kind or renaming a wire field is a change here only.
+package resource
+
+import "fmt"
+
+// Kind names a resource kind. Its string form is used in addresses
+// (e.g. "customer.acme.file.main") and in state.
+type Kind string
+
+// The seven kinds of the onboarding cookbook.
+const (
+	Family       Kind = "family"
+	Item         Kind = "item"
+	Customer     Kind = "customer"
+	CustomerFile Kind = "file"
+	Licence      Kind = "licence"
+	Initial      Kind = "initial"
+	Recurring    Kind = "recurring"
+)
+
+// Type is the type of a field value as written in a manifest and sent on
+// the wire. Values are kept as their exact text; the type says how the text
+// is checked and encoded.
+type Type int
+
+// Field types.
+const (
+	String    Type = iota // JSON string
+	Integer               // JSON number, whole, written without leading zeros
+	Decimal               // JSON number, exact decimal text (money, quantities)
+	Boolean               // JSON true/false
+	Date                  // JSON string YYYY-MM-DD, a real calendar date
+	Reference             // id of another object: local name in the manifest, number on the wire
+)
+
+// String returns the type's name as used in messages and the schema.
+func (t Type) String() string {
+	switch t {
+	case String:
+		return "string"
+	case Integer:
+		return "integer"
+	case Decimal:
+		return "decimal"
+	case Boolean:
+		return "boolean"
+	case Date:
+		return "date"
+	case Reference:
+		return "reference"
+	}
+	return fmt.Sprintf("Type(%d)", int(t))
+}
+
+// Field describes one field of a kind.
+type Field struct {
+	// Name is the manifest key. For a Reference it is the key holding the
+	// local name of the target (e.g. "family"); IDName holds an existing id.
+	Name string
+	// Wire is the JSON name sent to the API (defaults to Name; for
+	// references, the id field, e.g. "family_id").
+	Wire string
+	Type Type
+	// Required in the manifest. For a Reference, one of Name or IDName.
+	Required bool
+	// Description is the cookbook's description, shown in the schema.
+	Description string
+
+	// Positive: integers and decimals must be > 0.
+	Positive bool
+	// Min and Max bound a decimal, inclusive, as decimal text ("" = none).
+	Min, Max string
+	// MaxScale limits the number of decimal places (0 = unlimited).
+	MaxScale int
+	// NonNegative: decimals must be >= 0 (prices).
+	NonNegative bool
+	// Money marks a price: the API renders it as a JSON string with at
+	// least two decimal places ("19.90"), keeping more digits if sent.
+	Money bool
+
+	// Target is the kind a Reference points to.
+	Target Kind
+	// IDName is the manifest key for referencing an existing object by id
+	// (e.g. "family_id").
+	IDName string
+
+	// After names a Date field of the same object that this date must be
+	// strictly after (renewal_date after activation_date).
+	After string
+}
+
+// WireName is the field's JSON name on the wire.
+func (f Field) WireName() string {
+	if f.Wire != "" {
+		return f.Wire
+	}
+	return f.Name
+}
+
+// Parent says how an object is attached to the object it is nested in.
+type Parent struct {
+	Kind Kind
+	// BodyField receives the parent's id in the request body
+	// (customer_file_id on lines).
+	BodyField string
+	// QueryField receives the parent's id in the query string
+	// (fileable_id on customer files), with QueryConst added as is.
+	QueryField string
+	QueryConst map[string]string
+}
+
+// Default is a field value the API sets on create when it was not sent.
+type Default struct {
+	// Wire is the JSON field name.
+	Wire string
+	// JSON is the value as a JSON literal ("true", "\"France\"").
+	JSON string
+	// IDFormat, when set, replaces JSON: the value is the string
+	// fmt.Sprintf(IDFormat, id) of the new object's id ("CL%06d").
+	IDFormat string
+}
+
+// Spec is one entry of the table.
+type Spec struct {
+	Kind Kind
+	// Title is the human name ("customer file").
+	Title string
+	// Collection is the manifest key holding objects of this kind, keyed by
+	// local name: top level for kinds without parent, nested otherwise.
+	Collection string
+	// Path is the API collection path (POST to create, GET to list,
+	// Path/{id} to get and PUT).
+	Path string
+	// Parent is nil for top-level kinds.
+	Parent *Parent
+	// Fields in the order they are sent (the cookbook's order).
+	Fields []Field
+	// NaturalKeys are alternative sets of wire fields that identify an
+	// existing object within its parent; the first whose fields are all set
+	// is used. They are filtered on with filter[field]=value and compared
+	// exactly on the client side.
+	NaturalKeys [][]string
+	// MatchAllFields: a candidate found by natural key must also equal every
+	// field that was sent (lines have no identity of their own beyond what
+	// they say).
+	MatchAllFields bool
+	// Returned lists response fields worth keeping in state.
+	Returned []string
+	// Defaults are the fields the API fills in on create when they are not
+	// sent (customer_account, active, ...).
+	Defaults []Default
+	// Description documents the kind in the schema.
+	Description string
+}
+
+// Field returns the field with manifest name or id name n.
+func (s *Spec) Field(n string) (Field, bool) {
+	for _, f := range s.Fields {
+		if f.Name == n || (f.IDName != "" && f.IDName == n) {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// WireField returns the field with wire name w.
+func (s *Spec) WireField(w string) (Field, bool) {
+	for _, f := range s.Fields {
+		if f.WireName() == w {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Children returns the kinds nested directly under s, in table order.
+func (s *Spec) Children() []*Spec {
+	var out []*Spec
+	for _, c := range table {
+		if c.Parent != nil && c.Parent.Kind == s.Kind {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+const (
+	descPrice     = "Selling price, excl. VAT. Exact decimal, at most 4 decimal places; sent as written (19.90 stays 19.90)."
+	descOverPrice = "Override the catalog selling price (excl. VAT). Exact decimal, at most 4 decimal places."
+	descItemRef   = "Catalog item: the local name of an item in this manifest set."
+	descItemID    = "Catalog item: the id of an item that already exists in BlueRockTEL (instead of `item`)."
+	descQuantity  = "Quantity (must be > 0). Exact decimal."
+	descLabel     = "Custom label. Defaults to the item description."
+)
+
+var table = []*Spec{
+	{
+		Kind: Family, Title: "family", Collection: "families", Path: "/v1/families",
+		Description: "Product families are top-level catalog categories.",
+		Fields: []Field{
+			{Name: "name", Type: String, Required: true, Description: "Family name. Identifies the family: an existing family with this exact name is adopted, not duplicated."},
+		},
+		NaturalKeys: [][]string{{"name"}},
+	},
+	{
+		Kind: Item, Title: "item", Collection: "items", Path: "/v1/items",
+		Description: "Catalog items are the individual products and services sold to customers.",
+		Fields: []Field{
+			{Name: "description", Type: String, Required: true, Description: "Item name shown on invoices."},
+			{Name: "family", Wire: "family_id", Type: Reference, Target: Family, IDName: "family_id",
+				Description: "FK to families: the local name of a family in this manifest set (or use `family_id` for an existing family)."},
+			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descPrice},
+			{Name: "billing_frequency", Type: Integer, Positive: true, Description: "Default billing frequency in months."},
+			{Name: "active_for_recurring_billing", Type: Boolean, Description: "Available as a subscription line."},
+			{Name: "active_for_initial_billing", Type: Boolean, Description: "Available as a one-time charge."},
+			{Name: "internal_reference", Type: String, Description: "Internal reference (SKU). When set, it identifies the item: an existing item with this reference is adopted, not duplicated."},
+		},
+		NaturalKeys: [][]string{{"internal_reference"}, {"description", "family_id"}},
+		Defaults:    []Default{{Wire: "active", JSON: "true"}},
+	},
+	{
+		Kind: Customer, Title: "customer", Collection: "customers", Path: "/v1/customers",
+		Description: "The customer is the top-level billing entity.",
+		Fields: []Field{
+			{Name: "name", Type: String, Required: true, Description: "Company or individual name."},
+			{Name: "email_address", Type: String, Description: "Main contact email."},
+			{Name: "phone", Type: String, Description: "Main phone number."},
+			{Name: "main_address_line1", Type: String, Description: "Address line 1."},
+			{Name: "main_address_postal_code", Type: String, Description: "Postal code."},
+			{Name: "main_address_city", Type: String, Description: "City."},
+			{Name: "main_address_country", Type: String, Description: "Country (default: France)."},
+			{Name: "charge_vat", Type: Boolean, Description: "Apply VAT to invoices."},
+			{Name: "customer_account", Type: String, Description: "Customer account code (generated as CL + 6-digit id when not set). When set, it identifies the customer: an existing customer with this account is adopted, not duplicated."},
+		},
+		NaturalKeys: [][]string{{"customer_account"}, {"name", "email_address"}, {"name"}},
+		Returned:    []string{"customer_account"},
+		Defaults: []Default{{Wire: "customer_account", IDFormat: "CL%06d"}, {Wire: "active", JSON: "true"},
+			{Wire: "main_address_country", JSON: `"France"`}},
+	},
+	{
+		Kind: CustomerFile, Title: "customer file", Collection: "files", Path: "/v1/customer-files",
+		Description: "A customer file is the billing dossier attached to the customer.",
+		Parent: &Parent{Kind: Customer, QueryField: "fileable_id",
+			QueryConst: map[string]string{"fileable_type": "customer"}},
+		Fields: []Field{
+			{Name: "name", Type: String, Required: true, Description: "Label for this file (e.g. project or site name). Required by onboard: it identifies the file within its customer."},
+			{Name: "billing_frequency", Type: Integer, Positive: true, Description: "Billing cycle in months (1, 3, 6, 12, ...)."},
+			{Name: "services_start", Type: Date, Description: "Date when services begin (YYYY-MM-DD)."},
+			{Name: "first_invoice", Type: Date, Description: "Date of the first invoice (YYYY-MM-DD)."},
+		},
+		NaturalKeys: [][]string{{"name"}},
+	},
+	{
+		Kind: Licence, Title: "licence", Collection: "licences", Path: "/v1/customer-files/licences",
+		Description: "Licence lines represent licence-based billing (e.g. software seats), billed at a renewal frequency.",
+		Parent:      &Parent{Kind: CustomerFile, BodyField: "customer_file_id"},
+		Fields: []Field{
+			{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true, Description: descItemRef + " Or `item_id`: " + descItemID},
+			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: "Number of licences (must be > 0)."},
+			{Name: "activation_date", Type: Date, Description: "Activation date (YYYY-MM-DD)."},
+			{Name: "renewal_date", Type: Date, After: "activation_date", Description: "First renewal date (YYYY-MM-DD), after the activation date."},
+			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descOverPrice},
+			{Name: "frequency", Type: Integer, Positive: true, Description: "Renewal frequency in months."},
+			{Name: "active", Type: Boolean, Description: "Whether this licence is active (default: true)."},
+		},
+		NaturalKeys:    [][]string{{"customer_file_id", "item_id"}},
+		MatchAllFields: true,
+		Defaults:       []Default{{Wire: "active", JSON: "true"}},
+	},
+	{
+		Kind: Initial, Title: "initial charge", Collection: "initials", Path: "/v1/customer-files/initials",
+		Description: "Initial lines are one-time charges, such as installation fees or hardware purchases.",
+		Parent:      &Parent{Kind: CustomerFile, BodyField: "customer_file_id"},
+		Fields: []Field{
+			{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true, Description: descItemRef + " Or `item_id`: " + descItemID},
+			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: descQuantity},
+			{Name: "label", Type: String, Description: descLabel},
+			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descOverPrice},
+			{Name: "discount_rate", Type: Decimal, Min: "0", Max: "1", Description: "Discount rate between 0 and 1 (e.g. 0.1 = 10%)."},
+			{Name: "charge_after_date", Type: Date, Description: "Do not invoice before this date (YYYY-MM-DD)."},
+		},
+		NaturalKeys:    [][]string{{"customer_file_id", "item_id"}},
+		MatchAllFields: true,
+	},
+	{
+		Kind: Recurring, Title: "recurring line", Collection: "recurrings", Path: "/v1/customer-files/recurrings",
+		Description: "Recurring lines are periodic subscriptions billed at each billing cycle.",
+		Parent:      &Parent{Kind: CustomerFile, BodyField: "customer_file_id"},
+		Fields: []Field{
+			{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true, Description: descItemRef + " Or `item_id`: " + descItemID},
+			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: descQuantity},
+			{Name: "label", Type: String, Description: descLabel},
+			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descOverPrice},
+			{Name: "service_start", Type: Date, Description: "Planned service start date (YYYY-MM-DD)."},
+			{Name: "first_invoice", Type: Date, Description: "Date of the first invoice for this item (YYYY-MM-DD)."},
+			{Name: "billing_frequency", Type: Integer, Positive: true, Description: "Override the file-level billing frequency (months)."},
+			{Name: "commitment", Type: Integer, Positive: true, Description: "Commitment duration in months."},
+			{Name: "active", Type: Boolean, Description: "Whether this subscription is active."},
+		},
+		NaturalKeys:    [][]string{{"customer_file_id", "item_id"}},
+		MatchAllFields: true,
+	},
+}
+
+// ExtraKey is the manifest key, on every object, whose entries are sent
+// verbatim (unchecked) in the request body.
+const ExtraKey = "extra"
+
+var byKind = func() map[Kind]*Spec {
+	m := make(map[Kind]*Spec, len(table))
+	for _, s := range table {
+		m[s.Kind] = s
+	}
+	return m
+}()
+
+// All returns the table in dependency order (parents and targets first).
+func All() []*Spec { return table }
+
+// Get returns the spec of kind k, or nil.
+func Get(k Kind) *Spec { return byKind[k] }
+
+// TopLevel returns the kinds that appear at the top of a manifest.
+func TopLevel() []*Spec {
+	var out []*Spec
+	for _, s := range table {
+		if s.Parent == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}

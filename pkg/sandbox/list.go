@@ -1,0 +1,141 @@
+package sandbox
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Laravel's paginator defaults; maxPerPage keeps one list response bounded.
+const (
+	defaultPerPage = 15
+	maxPerPage     = 1000
+)
+
+// filter is one exact-match condition of a list request.
+type filter struct {
+	field, value string
+}
+
+// listQuery is a parsed list request.
+type listQuery struct {
+	page, perPage int
+	filters       []filter
+	path          string // absolute URL of the collection, for the paginator's links
+}
+
+// parseListQuery reads page, per_page and the filters: filter[field]=value,
+// and for kinds owned through the query string (customer files) the parent
+// parameters themselves (fileable_type, fileable_id).
+func (ks *kindStore) parseListQuery(q url.Values, path string) listQuery {
+	lq := listQuery{page: 1, perPage: defaultPerPage, path: path}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n >= 1 {
+		lq.page = n
+	}
+	if n, err := strconv.Atoi(q.Get("per_page")); err == nil && n >= 1 {
+		lq.perPage = min(n, maxPerPage)
+	}
+	for key, vals := range q {
+		field, ok := strings.CutPrefix(key, "filter[")
+		if ok && strings.HasSuffix(field, "]") && len(vals) > 0 {
+			lq.filters = append(lq.filters, filter{strings.TrimSuffix(field, "]"), vals[0]})
+		}
+	}
+	if p := ks.spec.Parent; p != nil && p.QueryField != "" {
+		for _, f := range ks.scope {
+			if f != p.BodyField && q.Has(f) {
+				lq.filters = append(lq.filters, filter{f, q.Get(f)})
+			}
+		}
+	}
+	return lq
+}
+
+// listPage renders one page of the objects matching every filter, in id order.
+// Candidates come from the smallest index among the filtered fields, so a
+// natural-key lookup does not scan the kind.
+func (s *store) listPage(ks *kindStore, lq listQuery) []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	candidates := ks.order
+	for _, f := range lq.filters {
+		if idx, ok := ks.index[f.field]; ok {
+			if ids := idx[f.value]; len(ids) < len(candidates) {
+				candidates = ids
+			}
+		}
+	}
+	first := (lq.page - 1) * lq.perPage
+	var page []*object
+	total := 0
+	for _, id := range candidates {
+		o := ks.objs[id]
+		if !matches(o, lq.filters) {
+			continue
+		}
+		if total >= first && len(page) < lq.perPage {
+			page = append(page, o)
+		}
+		total++
+	}
+	lastPage := max(1, (total+lq.perPage-1)/lq.perPage)
+
+	b := make([]byte, 0, 256+len(page)*256)
+	b = append(b, `{"current_page":`...)
+	b = strconv.AppendInt(b, int64(lq.page), 10)
+	b = append(b, `,"data":[`...)
+	for i, o := range page {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = ks.render(b, o, false)
+	}
+	b = append(b, `],"first_page_url":`...)
+	b = appendString(b, pageURL(lq.path, 1))
+	b = append(b, `,"from":`...)
+	b = appendPosition(b, len(page) > 0, first+1)
+	b = append(b, `,"last_page":`...)
+	b = strconv.AppendInt(b, int64(lastPage), 10)
+	b = append(b, `,"last_page_url":`...)
+	b = appendString(b, pageURL(lq.path, lastPage))
+	b = append(b, `,"next_page_url":`...)
+	if lq.page < lastPage {
+		b = appendString(b, pageURL(lq.path, lq.page+1))
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"path":`...)
+	b = appendString(b, lq.path)
+	b = append(b, `,"per_page":`...)
+	b = strconv.AppendInt(b, int64(lq.perPage), 10)
+	b = append(b, `,"prev_page_url":`...)
+	if lq.page > 1 {
+		b = appendString(b, pageURL(lq.path, lq.page-1))
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"to":`...)
+	b = appendPosition(b, len(page) > 0, first+len(page))
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, int64(total), 10)
+	return append(b, '}')
+}
+
+func matches(o *object, filters []filter) bool {
+	for _, f := range filters {
+		if t, ok := o.text(f.field); !ok || t != f.value {
+			return false
+		}
+	}
+	return true
+}
+
+func pageURL(path string, page int) string { return path + "?page=" + strconv.Itoa(page) }
+
+// appendPosition writes a 1-based position, or null on an empty page.
+func appendPosition(b []byte, ok bool, n int) []byte {
+	if !ok {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, int64(n), 10)
+}
