@@ -17,6 +17,7 @@ const (
 	FaultRateLimit   = "rate_limit"        // 429: over the request rate
 	FaultFail5xx     = "fail_5xx"          // 500/503 answered before processing
 	FaultDrop        = "drop_after_commit" // create stored, connection closed unanswered
+	FaultFail429     = "fail_429"          // 429 answered at random, before processing
 )
 
 // faults injects the configured faults. Random choices come from one
@@ -38,6 +39,7 @@ type draw struct {
 	fail       bool
 	failStatus int
 	drop       bool
+	throttle   bool
 }
 
 func newFaults(opts Options) *faults {
@@ -46,7 +48,7 @@ func newFaults(opts Options) *faults {
 		f.seed = rand.Int64() // reported in Stats so a run can be replayed
 	}
 	f.rng = rand.New(rand.NewPCG(uint64(f.seed), 0x5eed5a4db0c5))
-	f.random = opts.Jitter > 0 || opts.Fail5xx > 0 || opts.DropAfterCommit > 0
+	f.random = opts.Jitter > 0 || opts.Fail5xx > 0 || opts.DropAfterCommit > 0 || opts.Fail429 > 0
 	if opts.Rate > 0 {
 		// A second's worth of burst, at least one request.
 		f.limiter = rate.NewLimiter(rate.Limit(opts.Rate), max(1, int(math.Ceil(opts.Rate))))
@@ -54,7 +56,7 @@ func newFaults(opts Options) *faults {
 	return f
 }
 
-// next draws the fate of the next API request: always three numbers, so
+// next draws the fate of the next API request: always four numbers, so
 // that the sequence does not depend on which faults a request reached.
 func (f *faults) next() draw {
 	d := draw{delay: f.opts.Latency}
@@ -62,7 +64,7 @@ func (f *faults) next() draw {
 		return d
 	}
 	f.mu.Lock()
-	j, u, v := f.rng.Float64(), f.rng.Float64(), f.rng.Float64()
+	j, u, v, w := f.rng.Float64(), f.rng.Float64(), f.rng.Float64(), f.rng.Float64()
 	f.mu.Unlock()
 	if f.opts.Jitter > 0 {
 		d.delay += time.Duration((2*j - 1) * float64(f.opts.Jitter))
@@ -78,6 +80,7 @@ func (f *faults) next() draw {
 		}
 	}
 	d.drop = v < f.opts.DropAfterCommit
+	d.throttle = w < f.opts.Fail429
 	return d
 }
 

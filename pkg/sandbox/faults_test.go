@@ -294,3 +294,32 @@ func TestOptionsChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestFail429(t *testing.T) {
+	const p, n = 0.3, 300
+	s := newTest(t, Options{Fail429: p, Seed: 7})
+	var throttled, created int
+	for i := range n {
+		r := call(t, s, http.MethodPost, "/api/v1/families", fmt.Sprintf(`{"name":"fam-%d"}`, i))
+		switch r.status {
+		case http.StatusTooManyRequests:
+			throttled++
+			if got := r.header.Get("Retry-After"); got != "1" {
+				t.Errorf("Retry-After = %q, want 1", got)
+			}
+		case http.StatusCreated:
+			created++
+		default:
+			t.Fatalf("status %d", r.status)
+		}
+	}
+	if lo, hi := int(0.2*n), int(0.4*n); throttled < lo || throttled > hi {
+		t.Errorf("%d of %d requests throttled, want about %.0f%% (%d..%d)", throttled, n, p*100, lo, hi)
+	}
+	if got := len(s.Objects("family")); got != created {
+		t.Fatalf("%d stored, want %d: a 429 must store nothing", got, created)
+	}
+	if got := s.Stats().Faults[FaultFail429]; got != int64(throttled) {
+		t.Errorf("fail_429 faults = %d, want %d", got, throttled)
+	}
+}

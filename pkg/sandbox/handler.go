@@ -108,6 +108,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 		s.finish(w, label, rep)
 		return
 	}
+	if d.throttle {
+		s.counters.fault(FaultFail429)
+		rep := tooMany
+		rep.retryAfter = 1
+		s.finish(w, label, rep)
+		return
+	}
 	if d.fail {
 		s.counters.fault(FaultFail5xx)
 		if d.failStatus == http.StatusServiceUnavailable {

@@ -37,6 +37,9 @@ type Options struct {
 	// Fail5xx is the probability of a 500 or 503 answered before any
 	// processing (nothing is stored).
 	Fail5xx float64
+	// Fail429 is the probability of a 429 (Retry-After: 1) answered before
+	// any processing, as a throttling proxy would.
+	Fail429 float64
 	// DropAfterCommit is the probability that a successful create is
 	// stored and then its connection closed without a response.
 	DropAfterCommit float64
@@ -79,7 +82,7 @@ func New(opts Options) (*Server, error) {
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"fail-5xx", opts.Fail5xx}, {"drop-after-commit", opts.DropAfterCommit}} {
+	}{{"fail-5xx", opts.Fail5xx}, {"fail-429", opts.Fail429}, {"drop-after-commit", opts.DropAfterCommit}} {
 		if p.v < 0 || p.v > 1 {
 			return nil, fmt.Errorf("sandbox: %s probability %v is not between 0 and 1", p.name, p.v)
 		}
