@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"sort"
 	"strconv"
+	"strings"
 )
 
 // Value is one field of a request: the exact text of a typed value, a
@@ -74,4 +77,47 @@ func writeString(buf *bytes.Buffer, s string) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)           // strings always encode
 	buf.Truncate(buf.Len() - 1) // Encode appends a newline
+}
+
+// EncodeQuery encodes a query string in the cookbook's order: the parent's
+// constant parameters, then the parent's id
+// (?fileable_type=customer&fileable_id=101), then any others sorted.
+// url.Values.Encode would sort them all.
+func (s *Spec) EncodeQuery(q url.Values) string {
+	var first []string
+	if p := s.Parent; p != nil {
+		consts := make([]string, 0, len(p.QueryConst))
+		for k := range p.QueryConst {
+			consts = append(consts, k)
+		}
+		sort.Strings(consts)
+		first = append(consts, p.QueryField)
+	}
+	var b strings.Builder
+	done := map[string]bool{}
+	add := func(k string) {
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+		}
+		done[k] = true
+	}
+	for _, k := range first {
+		if k != "" {
+			add(k)
+		}
+	}
+	rest := make([]string, 0, len(q))
+	for k := range q {
+		if !done[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		add(k)
+	}
+	return b.String()
 }

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/onboardhq/onboard/pkg/resource"
+	"github.com/onboardhq/onboard/pkg/sandbox"
+)
+
+// TestMain lets testscript run the real CLI as the `onboard` command: the
+// test binary re-executes itself as onboard in a child process, so the
+// scripts exercise argument parsing, exit codes, stdout/stderr and signals
+// exactly as a user's shell does.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"onboard": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs testdata/script/*.txtar: users' sessions, against a
+// sandbox API served by the test process.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "../../testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("NO_COLOR", "1")
+			e.Setenv("ONBOARD_TOKEN", "")
+			e.Setenv("ONBOARD_BASE_URL", "")
+			e.Setenv("REPO", repoRoot(t))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"sandbox": cmdSandbox,
+		},
+	})
+}
+
+func repoRoot(t *testing.T) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(wd, "/cmd/onboard")
+}
+
+// recorder keeps every API request the sandbox received, in order.
+type recorder struct {
+	mu   sync.Mutex
+	reqs []string
+}
+
+func (r *recorder) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if strings.HasPrefix(req.URL.Path, "/api/v1/") {
+			body, _ := io.ReadAll(req.Body)
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			line := req.Method + " " + strings.TrimPrefix(req.URL.RequestURI(), "/api")
+			if len(body) > 0 {
+				line += " " + canonicalJSON(body)
+			}
+			r.mu.Lock()
+			r.reqs = append(r.reqs, line)
+			r.mu.Unlock()
+		}
+		h.ServeHTTP(w, req)
+	})
+}
+
+// canonicalJSON re-encodes a body with sorted keys and numbers as written,
+// so that scripts compare requests by meaning, not key order.
+func canonicalJSON(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return string(b)
+	}
+	out, _ := json.Marshal(v)
+	return string(out)
+}
+
+// sandboxes maps each running script to its sandbox.
+var sandboxes sync.Map // *testscript.TestScript -> *runningSandbox
+
+type runningSandbox struct {
+	srv *sandbox.Server
+	rec *recorder
+}
+
+// cmdSandbox manages a sandbox API for a script:
+//
+//	sandbox start [--latency D] [--max-inflight N] [--fail-5xx P] [--drop-after-commit P] [--rate R] [--seed S]
+//	    serves it and sets ONBOARD_BASE_URL and ONBOARD_TOKEN
+//	sandbox requests [--sorted]  prints every API request received (method, path, canonical body)
+//	sandbox count N        asserts that N API requests were received
+//	sandbox objects KIND   prints the stored objects of a kind as JSON lines
+//	sandbox duplicates     asserts that no two objects share a natural key
+//	sandbox reset-log      forgets the requests received so far
+func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: sandbox start|requests|count|objects|duplicates|reset-log")
+	}
+	get := func() *runningSandbox {
+		v, ok := sandboxes.Load(ts)
+		if !ok {
+			ts.Fatalf("sandbox: not started")
+		}
+		return v.(*runningSandbox)
+	}
+	switch args[0] {
+	case "start":
+		opts := sandbox.Options{Token: "sandbox-token-" + strconv.FormatInt(time.Now().UnixNano(), 36), Seed: 1}
+		for i := 1; i+1 < len(args); i += 2 {
+			v := args[i+1]
+			var err error
+			switch args[i] {
+			case "--latency":
+				opts.Latency, err = time.ParseDuration(v)
+			case "--max-inflight":
+				opts.MaxInflight, err = strconv.Atoi(v)
+			case "--fail-5xx":
+				opts.Fail5xx, err = strconv.ParseFloat(v, 64)
+			case "--drop-after-commit":
+				opts.DropAfterCommit, err = strconv.ParseFloat(v, 64)
+			case "--rate":
+				opts.Rate, err = strconv.ParseFloat(v, 64)
+			case "--seed":
+				opts.Seed, err = strconv.ParseInt(v, 10, 64)
+			default:
+				ts.Fatalf("sandbox start: unknown flag %s", args[i])
+			}
+			ts.Check(err)
+		}
+		srv, err := sandbox.New(opts)
+		ts.Check(err)
+		rec := &recorder{}
+		hs := httptest.NewServer(rec.wrap(srv))
+		ts.Defer(func() { hs.Close(); srv.Close(); sandboxes.Delete(ts) })
+		ts.Setenv("ONBOARD_BASE_URL", hs.URL+"/api")
+		ts.Setenv("ONBOARD_TOKEN", srv.Token())
+		sandboxes.Store(ts, &runningSandbox{srv: srv, rec: rec})
+	case "requests":
+		r := get()
+		r.rec.mu.Lock()
+		reqs := append([]string(nil), r.rec.reqs...)
+		r.rec.mu.Unlock()
+		if len(args) > 1 && args[1] == "--sorted" {
+			// Independent steps run in parallel, so arrival order varies.
+			sort.Strings(reqs)
+		}
+		for _, l := range reqs {
+			fmt.Fprintln(ts.Stdout(), l)
+		}
+	case "reset-log":
+		r := get()
+		r.rec.mu.Lock()
+		r.rec.reqs = nil
+		r.rec.mu.Unlock()
+	case "count":
+		if len(args) != 2 {
+			ts.Fatalf("usage: sandbox count N")
+		}
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		r := get()
+		r.rec.mu.Lock()
+		got := len(r.rec.reqs)
+		r.rec.mu.Unlock()
+		if (got == want) == neg {
+			ts.Fatalf("sandbox received %d API requests, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+		}
+	case "objects":
+		if len(args) != 2 {
+			ts.Fatalf("usage: sandbox objects KIND")
+		}
+		objs := get().srv.Objects(resource.Kind(args[1]))
+		for _, o := range objs {
+			delete(o, "created_at")
+			delete(o, "updated_at")
+			b, err := json.Marshal(o)
+			ts.Check(err)
+			fmt.Fprintln(ts.Stdout(), string(b))
+		}
+	case "duplicates":
+		st := get().srv.Stats()
+		var dups []string
+		for k, n := range st.Duplicates { // by kind
+			if n > 0 {
+				dups = append(dups, fmt.Sprintf("%s: %d", k, n))
+			}
+		}
+		sort.Strings(dups)
+		if (len(dups) > 0) != neg {
+			ts.Fatalf("sandbox duplicates: %v", dups)
+		}
+	default:
+		ts.Fatalf("sandbox: unknown subcommand %q", args[0])
+	}
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onboardhq/onboard/pkg/manifest"
+)
+
+// app holds what every command shares.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func newRoot(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "onboard",
+		Short: "Onboard customers into BlueRockTEL from declarative YAML manifests",
+		Long: `onboard turns YAML manifests (families, catalog items, customers, customer
+files and their licence, one-time and recurring lines) into the objects of the
+BlueRockTEL billing API: validated first, planned for review, then created in
+dependency order, in parallel, exactly once. A state file records what exists,
+so a rerun only does what is missing.`,
+		Example: `  onboard validate examples/acme.yaml
+  onboard plan examples/gitops/ --output markdown
+  ONBOARD_TOKEN=... onboard apply acme.yaml --base-url https://acme.bluerocktel.net/api
+  onboard sandbox   # a local BlueRockTEL API to try manifests against`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+	})
+	root.AddCommand(
+		newValidateCmd(a), newPlanCmd(a), newApplyCmd(a), newGraphCmd(a),
+		newStateCmd(a), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
+	)
+	return root
+}
+
+// isCobraUsage recognises cobra's own errors for unknown commands and
+// wrong argument counts, which it does not type.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// needPaths is an Args validator for commands that read manifests.
+func needPaths(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usagef("%s needs at least one manifest file or directory (see '%s --help')", c.Name(), c.CommandPath())
+	}
+	return nil
+}
+
+// load reads and validates a manifest set, printing every diagnostic.
+// Invalid manifests exit 1; unreadable paths exit 2.
+func (a *app) load(paths []string) (*manifest.Set, error) {
+	set, err := manifest.Load(paths...)
+	if err == nil {
+		return set, nil
+	}
+	if me, ok := err.(*manifest.Error); ok {
+		for _, d := range me.Diagnostics {
+			fmt.Fprintln(a.stderr, d.String())
+		}
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the manifests; nothing was sent", len(me.Diagnostics))}
+	}
+	return nil, &usageError{err}
+}
+
+// defaultStatePath is where the state of a manifest set lives when --state
+// is not given: beside the manifests (in the directory given, or in the
+// first file's directory).
+func defaultStatePath(paths []string) string {
+	p := paths[0]
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		return filepath.Join(p, "onboard.state")
+	}
+	return filepath.Join(filepath.Dir(p), "onboard.state")
+}
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the version and commit of onboard",
+		Example: "  onboard version",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			fmt.Fprintln(a.stdout, versionString())
+			return nil
+		},
+	}
+}
+
+// version and commit are set at link time by the Makefile (-X main.version,
+// -X main.commit); otherwise they come from build info.
+var version, commit = "", ""
+
+func versionString() string {
+	v, commit, dirty := version, commit, false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if commit == "" {
+					commit = s.Value
+				}
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	out := "onboard " + v
+	if commit != "" {
+		if len(commit) > 12 {
+			commit = commit[:12]
+		}
+		out += " commit " + commit
+		if dirty {
+			out += " (modified)"
+		}
+	}
+	return out
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onboardhq/onboard/pkg/sandbox"
+)
+
+func newSandboxCmd(a *app) *cobra.Command {
+	var (
+		addr string
+		o    sandbox.Options
+	)
+	c := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve a local, in-memory BlueRockTEL API to try manifests against",
+		Long: `sandbox serves the BlueRockTEL API of the onboarding cookbook from memory:
+the same routes, validation, response shapes and errors. Its first two lines
+are the base URL and the token, as shell assignments:
+
+  ONBOARD_BASE_URL=http://127.0.0.1:41234/api
+  ONBOARD_TOKEN=...
+
+Fault flags make it slow, busy or unreliable, to see how apply copes; its
+statistics are at /_sandbox/stats. It serves until interrupted.`,
+		Example: `  onboard sandbox
+  onboard sandbox --addr 127.0.0.1:8080 --token secret --data sandbox.json
+  onboard sandbox --latency 20ms --max-inflight 16 --fail-5xx 0.05 --drop-after-commit 0.03 --seed 1`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !c.Flags().Changed("seed") {
+				o.Seed = time.Now().UnixNano()
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return sandbox.Serve(ctx, addr, o, a.stdout)
+		},
+	}
+	fs := c.Flags()
+	fs.StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on (port 0: a free port)")
+	fs.StringVar(&o.Token, "token", "", "bearer token to require (default: a random one, printed)")
+	fs.DurationVar(&o.Latency, "latency", 0, "added to every API request")
+	fs.DurationVar(&o.Jitter, "jitter", 0, "latency varies uniformly by up to this much")
+	fs.IntVar(&o.MaxInflight, "max-inflight", 0, "answer 429 above this many concurrent requests (0: no limit)")
+	fs.Float64Var(&o.Rate, "rate", 0, "requests per second allowed; above it 429 with Retry-After (0: no limit)")
+	fs.Float64Var(&o.Fail5xx, "fail-5xx", 0, "probability of a 5xx answer before processing")
+	fs.Float64Var(&o.Fail429, "fail-429", 0, "probability of a 429 answer (Retry-After: 1) before processing")
+	fs.Float64Var(&o.DropAfterCommit, "drop-after-commit", 0, "probability that a create is stored and the connection then closed with no response")
+	fs.Int64Var(&o.Seed, "seed", 0, "seed of the fault draws, for reproducible runs (default: random)")
+	fs.StringVar(&o.DataFile, "data", "", "load objects from this JSON file at start and save them there on exit")
+	return c
+}

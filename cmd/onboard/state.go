@@ -1,0 +1,230 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onboardhq/onboard/pkg/resource"
+	"github.com/onboardhq/onboard/pkg/state"
+)
+
+const stateFlagHelp = "state file (default: ./onboard.state)"
+
+func newStateCmd(a *app) *cobra.Command {
+	var statePath string
+	c := &cobra.Command{
+		Use:   "state",
+		Short: "Inspect and repair the state file",
+		Long: `The state file maps each manifest address to the BlueRockTEL object created for
+it. These commands read it, and settle by hand what apply could not settle
+itself: an object whose create had an unknown outcome and could not be found.`,
+		Example: `  onboard state list --state examples/onboard.state
+  onboard state show customer.acme
+  onboard state import customer.acme 101
+  onboard state rm customer.acme.file.main-2026`,
+	}
+	c.PersistentFlags().StringVar(&statePath, "state", "onboard.state", stateFlagHelp)
+
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List the objects in the state",
+		Example: "  onboard state list --state customers/onboard.state",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			st, err := readState(a, statePath)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ADDRESS\tKIND\tID\tSTATUS")
+			for _, o := range st.Sorted() {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Addr, o.Kind, idText(o), o.Status)
+			}
+			return tw.Flush()
+		},
+	}
+	show := &cobra.Command{
+		Use:     "show ADDRESS",
+		Short:   "Show one object of the state",
+		Example: "  onboard state show customer.acme",
+		Args:    exactArgs(1, "ADDRESS"),
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := readState(a, statePath)
+			if err != nil {
+				return err
+			}
+			o := st.Get(args[0])
+			if o == nil {
+				return fmt.Errorf("%s is not in the state %s%s", args[0], statePath, suggestAddr(st, args[0]))
+			}
+			fmt.Fprintf(a.stdout, "address: %s\nkind:    %s\nid:      %s\nstatus:  %s\nhash:    %s\nwritten: %s\n",
+				o.Addr, o.Kind, idText(o), o.Status, o.Hash, o.Time.Format(time.RFC3339))
+			writeMap(a, "returned", o.Returned)
+			writeMap(a, "sent", o.Spec)
+			return nil
+		},
+	}
+	rm := &cobra.Command{
+		Use:   "rm ADDRESS",
+		Short: "Forget an object (nothing is deleted in BlueRockTEL)",
+		Long: `rm removes an address from the state; the object in BlueRockTEL is untouched.
+The next apply creates it again unless it is looked up first (--adopt), so use
+it when the object does not exist, e.g. after checking an unknown outcome.`,
+		Example: "  onboard state rm customer.acme.file.main-2026.licence.seats",
+		Args:    exactArgs(1, "ADDRESS"),
+		RunE: func(c *cobra.Command, args []string) error {
+			return editState(a, statePath, "onboard state rm", func(s *state.Store) error {
+				if s.State().Get(args[0]) == nil {
+					return fmt.Errorf("%s is not in the state %s%s", args[0], statePath, suggestAddr(s.State(), args[0]))
+				}
+				return s.Remove(args[0])
+			}, "removed %s from the state (nothing was deleted in BlueRockTEL)", args[0])
+		},
+	}
+	imp := &cobra.Command{
+		Use:   "import ADDRESS ID",
+		Short: "Record that an existing BlueRockTEL object is the one at ADDRESS",
+		Long: `import adopts one object by hand: the next plan takes it as matching the
+manifest and apply builds on its id. Use it when apply stopped on an unknown
+outcome and you found the object in BlueRockTEL.`,
+		Example: "  onboard state import customer.acme 101 --state customers/onboard.state",
+		Args:    exactArgs(2, "ADDRESS ID"),
+		RunE: func(c *cobra.Command, args []string) error {
+			kind, err := kindOf(args[0])
+			if err != nil {
+				return err
+			}
+			id, err := strconv.ParseInt(args[1], 10, 64)
+			if err != nil || id <= 0 {
+				return usagef("ID must be a positive whole number, not %q", args[1])
+			}
+			return editState(a, statePath, "onboard state import", func(s *state.Store) error {
+				return s.Put(state.Object{Addr: args[0], Kind: string(kind), ID: id,
+					Status: state.StatusCreated, Time: time.Now()})
+			}, "imported %s as %s #%d", args[0], kind, id)
+		},
+	}
+	c.AddCommand(list, show, rm, imp)
+	return c
+}
+
+func newForceUnlockCmd(a *app) *cobra.Command {
+	var statePath string
+	c := &cobra.Command{
+		Use:   "force-unlock",
+		Short: "Remove the lock of a state file whose holder is gone",
+		Long: `force-unlock removes the state lock and says who held it. A lock normally goes
+away with its holder; use this only when its holder ran on another machine (a
+shared file system) and is certainly no longer running.`,
+		Example: "  onboard force-unlock --state customers/onboard.state",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			info, err := state.ForceUnlock(statePath)
+			if errors.Is(err, state.ErrNotLocked) || (err == nil && info == nil) {
+				fmt.Fprintf(a.stdout, "%s was not locked\n", statePath)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "removed the lock of %s held by pid %d on %s (%s) since %s\n",
+				statePath, info.PID, info.Host, info.Command, info.Started.Format(time.RFC3339))
+			return nil
+		},
+	}
+	c.Flags().StringVar(&statePath, "state", "onboard.state", stateFlagHelp)
+	return c
+}
+
+func readState(a *app, path string) (*state.State, error) {
+	st, warnings, err := state.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(a.stderr, "warning: %s\n", w)
+	}
+	return st, nil
+}
+
+// editState changes the state under its lock.
+func editState(a *app, path, command string, edit func(*state.Store) error, done string, args ...any) error {
+	s, err := state.Open(path, state.Options{Command: command})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := edit(s); err != nil {
+		return err
+	}
+	if err := s.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, done+"\n", args...)
+	return nil
+}
+
+// kindOf reads the kind of an address: the kind word before its last
+// name ("customer.acme.file.main" is a file).
+func kindOf(addr string) (resource.Kind, error) {
+	parts := strings.Split(addr, ".")
+	if len(parts) < 2 || len(parts)%2 != 0 {
+		return "", usagef("%q is not an address (e.g. customer.acme or customer.acme.file.main)", addr)
+	}
+	k := resource.Kind(parts[len(parts)-2])
+	if resource.Get(k) == nil {
+		return "", usagef("%q is not an address: unknown kind %q", addr, k)
+	}
+	return k, nil
+}
+
+func suggestAddr(st *state.State, addr string) string {
+	var near []string
+	for _, o := range st.Sorted() {
+		if strings.HasPrefix(o.Addr, addr) || strings.HasPrefix(addr, o.Addr) {
+			near = append(near, o.Addr)
+		}
+	}
+	if len(near) == 0 || len(near) > 5 {
+		return " (see `onboard state list`)"
+	}
+	return "; did you mean " + strings.Join(near, " or ") + "?"
+}
+
+func idText(o *state.Object) string {
+	if o.ID == 0 {
+		return "-"
+	}
+	return strconv.FormatInt(o.ID, 10)
+}
+
+func writeMap(a *app, title string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(a.stdout, "%s:\n", title)
+	for _, k := range keys {
+		fmt.Fprintf(a.stdout, "  %s: %s\n", k, m[k])
+	}
+}
+
+func exactArgs(n int, names string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("usage: %s %s (see '%s --help')", c.CommandPath(), names, c.CommandPath())
+		}
+		return nil
+	}
+}

@@ -1,0 +1,385 @@
+// Package apply executes a plan against the BlueRockTEL API: a parallel
+// walk of the dependency graph that starts each step as soon as the
+// objects it references exist, substitutes their ids into its request,
+// and journals every create so that none happens twice.
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/resource"
+	"github.com/onboardhq/onboard/pkg/state"
+)
+
+// Client is what apply needs of the API client.
+type Client interface {
+	Create(ctx context.Context, kind resource.Kind, query url.Values, body []byte) (*bluerocktel.Record, error)
+	Lookup(ctx context.Context, kind resource.Kind, parentQuery url.Values, want map[string]string) ([]*bluerocktel.Record, error)
+}
+
+// Journal records intents and outcomes durably.
+type Journal interface {
+	Intent(state.Object) error
+	Put(state.Object) error
+	Remove(addr string) error
+}
+
+// Options tune a run.
+type Options struct {
+	// Parallelism bounds the steps in flight (default 8).
+	Parallelism int
+	// FailFast stops starting steps after the first failure.
+	FailFast bool
+	// OnEvent receives progress events, one at a time, in order.
+	OnEvent func(Event)
+	// MaxCreateAttempts bounds creates of one object whose earlier attempts
+	// were verified absent after an unknown outcome (default 3).
+	MaxCreateAttempts int
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+// EventType names what happened to a step.
+type EventType string
+
+// Event types.
+const (
+	EventStart   EventType = "start"
+	EventCreated EventType = "created"
+	EventAdopted EventType = "adopted"
+	EventFailed  EventType = "failed"
+	EventSkipped EventType = "skipped"
+)
+
+// Event is one progress event.
+type Event struct {
+	Time     time.Time     `json:"time"`
+	Type     EventType     `json:"event"`
+	Addr     string        `json:"address"`
+	Kind     resource.Kind `json:"kind"`
+	ID       int64         `json:"id,omitempty"`
+	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"duration_ns,omitempty"`
+	// Done and Total count steps to do; InFlight those under way.
+	Done     int `json:"done"`
+	Total    int `json:"total"`
+	InFlight int `json:"in_flight"`
+}
+
+// Failure is a step that failed, with its error.
+type Failure struct {
+	Addr string
+	Err  error
+}
+
+// Result summarises a run.
+type Result struct {
+	Created   int `json:"created"`
+	Adopted   int `json:"adopted"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+	Untouched int `json:"untouched"`
+	Unchanged int `json:"unchanged"`
+	Changed   int `json:"changed_not_applied"`
+	// Interrupted: the context was cancelled before every step ran.
+	Interrupted bool      `json:"interrupted"`
+	Failures    []Failure `json:"-"`
+}
+
+// OK reports whether everything to do was done.
+func (r *Result) OK() bool { return r.Failed == 0 && r.Skipped == 0 && r.Untouched == 0 }
+
+type outcome struct {
+	step    int
+	id      int64
+	adopted bool
+	err     error
+	took    time.Duration
+}
+
+type runner struct {
+	plan    *plan.Plan
+	client  Client
+	journal Journal
+	opts    Options
+	index   map[string]int
+	// ids[i] is the id of step i once known. Written by the coordinator
+	// before any dependent is handed to a worker (the channel hand-off
+	// orders the accesses).
+	ids     []int64
+	claimed *claims
+}
+
+// Run executes p. Cancelling ctx stops starting new steps; requests in
+// flight finish (they run on a context detached from ctx) and are
+// journaled. Run returns when nothing is in flight.
+func Run(ctx context.Context, p *plan.Plan, c Client, j Journal, opts Options) *Result {
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = 8
+	}
+	if opts.MaxCreateAttempts <= 0 {
+		opts.MaxCreateAttempts = 3
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	r := &runner{plan: p, client: c, journal: j, opts: opts,
+		index: make(map[string]int, len(p.Steps)), ids: make([]int64, len(p.Steps)),
+		claimed: newClaims(p)}
+	for i, s := range p.Steps {
+		r.index[s.Addr] = i
+		if s.Existing != nil && s.Action != plan.Create {
+			r.ids[i] = s.Existing.ID
+		}
+	}
+	return r.walk(ctx)
+}
+
+func (r *runner) walk(ctx context.Context) *Result {
+	res := &Result{}
+	steps := r.plan.Steps
+	waiting := make([]int, len(steps))      // unmet dependencies of each create
+	dependents := make([][]int, len(steps)) // creates waiting on each step
+	var queue []int
+	total := 0
+	for i, s := range steps {
+		switch s.Action {
+		case plan.NoOp:
+			res.Unchanged++
+			continue
+		case plan.Change:
+			res.Changed++
+			continue
+		}
+		total++
+		for _, d := range s.Deps {
+			di := r.index[d]
+			if steps[di].Action == plan.Create {
+				waiting[i]++
+				dependents[di] = append(dependents[di], i)
+			}
+		}
+		if waiting[i] == 0 {
+			queue = append(queue, i)
+		}
+	}
+
+	jobs := make(chan int)
+	results := make(chan outcome)
+	// Requests run detached from ctx: an interrupt stops new steps but lets
+	// the ones in flight finish and be journaled.
+	reqCtx := context.WithoutCancel(ctx)
+	var g errgroup.Group
+	for w := 0; w < r.opts.Parallelism; w++ {
+		g.Go(func() error {
+			for i := range jobs {
+				results <- r.exec(reqCtx, i)
+			}
+			return nil
+		})
+	}
+
+	done, inflight := 0, 0
+	stopping := false
+	stop := ctx.Done()
+	emit := func(e Event) {
+		if r.opts.OnEvent == nil {
+			return
+		}
+		e.Time, e.Done, e.Total, e.InFlight = r.opts.Now(), done, total, inflight
+		r.opts.OnEvent(e)
+	}
+	var skip func(i int, cause string)
+	skip = func(i int, cause string) {
+		for _, d := range dependents[i] {
+			if waiting[d] < 0 { // already skipped through another failed dependency
+				continue
+			}
+			waiting[d] = -1
+			res.Skipped++
+			done++
+			emit(Event{Type: EventSkipped, Addr: steps[d].Addr, Kind: steps[d].Kind,
+				Error: "not attempted: depends on " + cause + ", which failed"})
+			skip(d, cause)
+		}
+	}
+	for {
+		var send chan int
+		next := -1
+		if !stopping && len(queue) > 0 {
+			send, next = jobs, queue[0]
+		}
+		if send == nil && inflight == 0 {
+			break
+		}
+		select {
+		case send <- next:
+			queue = queue[1:]
+			inflight++
+			emit(Event{Type: EventStart, Addr: steps[next].Addr, Kind: steps[next].Kind})
+		case o := <-results:
+			inflight--
+			done++
+			s := steps[o.step]
+			if o.err != nil {
+				res.Failed++
+				res.Failures = append(res.Failures, Failure{Addr: s.Addr, Err: o.err})
+				emit(Event{Type: EventFailed, Addr: s.Addr, Kind: s.Kind, Error: o.err.Error(), Duration: o.took})
+				skip(o.step, s.Addr)
+				if r.opts.FailFast {
+					stopping = true
+				}
+				continue
+			}
+			r.ids[o.step] = o.id
+			typ := EventCreated
+			if o.adopted {
+				typ = EventAdopted
+				res.Adopted++
+			} else {
+				res.Created++
+			}
+			emit(Event{Type: typ, Addr: s.Addr, Kind: s.Kind, ID: o.id, Duration: o.took})
+			for _, d := range dependents[o.step] {
+				if waiting[d]--; waiting[d] == 0 {
+					queue = append(queue, d)
+				}
+			}
+		case <-stop:
+			stopping, stop = true, nil
+			res.Interrupted = true
+		}
+	}
+	close(jobs)
+	_ = g.Wait()
+	res.Untouched = total - done
+	return res
+}
+
+// exec runs one create step: look up first when asked, journal the
+// intent, POST, and resolve an unknown outcome by looking the object up.
+func (r *runner) exec(ctx context.Context, i int) outcome {
+	start := time.Now()
+	s := r.plan.Steps[i]
+	o := outcome{step: i}
+	id, adopted, err := r.create(ctx, s)
+	o.id, o.adopted, o.err, o.took = id, adopted, err, time.Since(start)
+	if err != nil {
+		o.err = fmt.Errorf("%s: %w", s.Addr, err)
+	}
+	return o
+}
+
+func (r *runner) create(ctx context.Context, s *plan.Step) (int64, bool, error) {
+	req, err := r.request(s)
+	if err != nil {
+		return 0, false, err
+	}
+	verify := s.Verify
+	for attempt := 1; ; attempt++ {
+		if verify {
+			id, found, err := r.lookup(ctx, s, req)
+			if err != nil {
+				return 0, false, err
+			}
+			if found {
+				return id, true, r.record(s, id, nil)
+			}
+		}
+		if attempt > r.opts.MaxCreateAttempts {
+			return 0, false, fmt.Errorf("gave up after %d creates whose outcome was unknown and whose object could not be found afterwards", attempt-1)
+		}
+		if err := r.journal.Intent(state.Object{Addr: s.Addr, Kind: string(s.Kind), Status: state.StatusPending,
+			Hash: s.Hash, Spec: s.Spec, Time: r.opts.Now()}); err != nil {
+			return 0, false, fmt.Errorf("journal intent (nothing was sent): %w", err)
+		}
+		rec, err := r.client.Create(ctx, s.Kind, req.query, req.body)
+		if err == nil {
+			r.claimed.claim(s.Kind, rec.ID)
+			return rec.ID, false, r.record(s, rec.ID, rec)
+		}
+		if errors.Is(err, bluerocktel.ErrOutcomeUnknown) {
+			// The server may have stored it: never POST again before
+			// looking. The intent stays journaled until this resolves.
+			verify = true
+			continue
+		}
+		// The server certainly did not store it (a 4xx, or a request that
+		// never reached it): forget the intent.
+		if rmErr := r.journal.Remove(s.Addr); rmErr != nil {
+			return 0, false, errors.Join(describe(s, err), rmErr)
+		}
+		return 0, false, describe(s, err)
+	}
+}
+
+// record journals a created or adopted object.
+func (r *runner) record(s *plan.Step, id int64, rec *bluerocktel.Record) error {
+	o := state.Object{Addr: s.Addr, Kind: string(s.Kind), ID: id, Status: state.StatusCreated,
+		Hash: s.Hash, Spec: s.Spec, Time: r.opts.Now()}
+	if rec != nil {
+		for _, f := range resource.Get(s.Kind).Returned {
+			if v := rec.Text(f); v != "" {
+				if o.Returned == nil {
+					o.Returned = map[string]string{}
+				}
+				o.Returned[f] = v
+			}
+		}
+	}
+	if err := r.journal.Put(o); err != nil {
+		return fmt.Errorf("created as #%d but the state could not be written (%v): run `onboard state import %s %d`", id, err, s.Addr, id)
+	}
+	return nil
+}
+
+// lookup looks the object up by its natural key. Several matches, or a
+// failed lookup, stop the branch with what to check.
+func (r *runner) lookup(ctx context.Context, s *plan.Step, req *request) (int64, bool, error) {
+	recs, err := r.client.Lookup(ctx, s.Kind, req.query, req.want)
+	if err != nil {
+		return 0, false, &UnresolvedError{Addr: s.Addr, Err: err}
+	}
+	var free []int64
+	for _, rec := range recs {
+		if !r.claimed.has(s.Kind, rec.ID) {
+			free = append(free, rec.ID)
+		}
+	}
+	switch len(free) {
+	case 0:
+		return 0, false, nil
+	case 1:
+		r.claimed.claim(s.Kind, free[0])
+		return free[0], true, nil
+	}
+	return 0, false, &UnresolvedError{Addr: s.Addr, Candidates: free}
+}
+
+// UnresolvedError stops a branch whose object may or may not exist.
+type UnresolvedError struct {
+	Addr       string
+	Err        error
+	Candidates []int64
+}
+
+func (e *UnresolvedError) Error() string {
+	what := ""
+	if e.Err != nil {
+		what = fmt.Sprintf("the outcome of its create is unknown and looking it up failed (%v)", e.Err)
+	} else {
+		what = fmt.Sprintf("%d existing objects match it (ids %v)", len(e.Candidates), e.Candidates)
+	}
+	return fmt.Sprintf("%s; check in BlueRockTEL which object is this one, then run `onboard state import %s ID` "+
+		"(or `onboard state rm %s` if none is), and apply again", what, e.Addr, e.Addr)
+}
+
+func (e *UnresolvedError) Unwrap() error { return e.Err }

@@ -1,0 +1,149 @@
+package bluerocktel
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults applied by New to zero fields of Config.
+const (
+	DefaultTimeout       = 30 * time.Second
+	DefaultMaxRetries    = 5
+	DefaultRetryAfterCap = 60 * time.Second
+	DefaultMinBackoff    = 250 * time.Millisecond
+	DefaultMaxBackoff    = 15 * time.Second
+	// MaxBodyBytes bounds every response body read.
+	MaxBodyBytes = 10 << 20
+)
+
+// Version is sent in the User-Agent (onboard/<Version>); the CLI sets it
+// from its build version.
+var Version = "dev"
+
+// Config configures a Client. Zero durations and a zero MaxRetries take the
+// defaults above; a negative MaxRetries means no retries.
+type Config struct {
+	// BaseURL, e.g. https://acme.bluerocktel.net/api; the table's paths
+	// (/v1/...) are appended.
+	BaseURL string
+	// Token is the bearer token. It is never printed: Config and Client
+	// format it as [REDACTED] and the client redacts it from any text it
+	// logs or puts in errors.
+	Token string `json:"-"`
+	// InsecureHTTP allows http:// to a non-loopback host.
+	InsecureHTTP bool
+	// Rate is the request rate (per second) shared by every goroutine using
+	// the client, and the ceiling of adaptive pacing; 0 = unlimited until
+	// the server answers 429.
+	Rate float64
+	// Timeout bounds each attempt (connect, send, response, body) through
+	// the transport and a context deadline, never http.Client.Timeout.
+	Timeout    time.Duration
+	MaxRetries int
+	// RetryAfterCap caps the wait asked by a Retry-After header.
+	RetryAfterCap          time.Duration
+	MinBackoff, MaxBackoff time.Duration
+	// Debug receives one line per attempt and response (method, path and
+	// query, status, duration, bodies), token redacted; nil = off.
+	Debug io.Writer
+	// Transport replaces the tuned transport (tests).
+	Transport http.RoundTripper
+}
+
+const redacted = "[REDACTED]"
+
+// String renders the config with the token redacted.
+func (c Config) String() string {
+	tok := ""
+	if c.Token != "" {
+		tok = redacted
+	}
+	return fmt.Sprintf("{BaseURL:%s Token:%s InsecureHTTP:%t Rate:%g Timeout:%s MaxRetries:%d RetryAfterCap:%s MinBackoff:%s MaxBackoff:%s Debug:%t}",
+		c.BaseURL, tok, c.InsecureHTTP, c.Rate, c.Timeout, c.MaxRetries, c.RetryAfterCap, c.MinBackoff, c.MaxBackoff, c.Debug != nil)
+}
+
+// GoString is used by %#v.
+func (c Config) GoString() string { return "bluerocktel.Config" + c.String() }
+
+// Format makes every verb (%v, %+v, %#v, %s, ...) use the redacted form.
+func (c Config) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, c.GoString())
+		return
+	}
+	io.WriteString(f, c.String())
+}
+
+// LogValue keeps the token out of slog output.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// withDefaults fills zero fields.
+func (c Config) withDefaults() Config {
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	switch {
+	case c.MaxRetries == 0:
+		c.MaxRetries = DefaultMaxRetries
+	case c.MaxRetries < 0:
+		c.MaxRetries = 0
+	}
+	if c.RetryAfterCap <= 0 {
+		c.RetryAfterCap = DefaultRetryAfterCap
+	}
+	if c.MinBackoff <= 0 {
+		c.MinBackoff = DefaultMinBackoff
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = DefaultMaxBackoff
+	}
+	if c.MaxBackoff < c.MinBackoff {
+		c.MaxBackoff = c.MinBackoff
+	}
+	return c
+}
+
+// parseBaseURL checks the base URL: absolute http(s), no credentials, no
+// query, and plain http only towards a loopback host unless insecure.
+func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, fmt.Errorf("no base URL: set --base-url or ONBOARD_BASE_URL (e.g. https://acme.bluerocktel.net/api)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid base URL %q: %w", raw, err)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("base URL %s must not contain credentials: give the token with ONBOARD_TOKEN or --token-file", u.Redacted())
+	}
+	if u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("base URL %q must be an absolute http(s) URL, e.g. https://acme.bluerocktel.net/api", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("base URL %q must not have a query or fragment", raw)
+	}
+	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("refusing plain http:// base URL %s: the API token would travel unencrypted; use https://, or pass --insecure-http if you really mean it (http is allowed without it only to loopback: 127.0.0.0/8, ::1, localhost)", u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// isLoopback reports whether host is localhost or a loopback IP literal.
+// Names other than localhost are not resolved: what they resolve to may
+// change between the check and the request.
+func isLoopback(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}

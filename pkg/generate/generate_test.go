@@ -1,0 +1,102 @@
+package generate_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/onboardhq/onboard/pkg/generate"
+	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+// TestWriteLoads generates sets of several sizes and loads them: valid,
+// 2 + 5*N objects, chunked files, unique customer names and emails.
+func TestWriteLoads(t *testing.T) {
+	for _, n := range []int{0, 1, generate.PerFile, generate.PerFile + 1, 1000} {
+		dir := t.TempDir()
+		if err := generate.Write(dir, n, 7); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			// The catalog alone is a valid set.
+			set, err := manifest.Load(dir)
+			if err != nil || len(set.Objects) != 2 {
+				t.Fatalf("n=0: %v", err)
+			}
+			continue
+		}
+		set, err := manifest.Load(dir)
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if got := len(set.Objects); got != 2+5*n {
+			t.Errorf("n=%d: %d objects, want %d", n, got, 2+5*n)
+		}
+		wantFiles := 1 + (n+generate.PerFile-1)/generate.PerFile
+		if len(set.Files) != wantFiles {
+			t.Errorf("n=%d: %d files, want %d", n, len(set.Files), wantFiles)
+		}
+		names, emails := map[string]bool{}, map[string]bool{}
+		for _, o := range set.Objects {
+			if o.Kind != resource.Customer {
+				continue
+			}
+			name, email := o.Fields["name"].Text, o.Fields["email_address"].Text
+			if names[name] || emails[email] {
+				t.Fatalf("n=%d: customer %s repeats a name or email (%q, %q)", n, o.Addr, name, email)
+			}
+			names[name], emails[email] = true, true
+			if len(o.Children) != 1 || len(o.Children[0].Children) != 3 {
+				t.Fatalf("n=%d: customer %s does not have one file with three lines", n, o.Addr)
+			}
+		}
+		if len(names) != n {
+			t.Errorf("n=%d: %d customers", n, len(names))
+		}
+	}
+}
+
+// TestDeterministic checks that a seed gives the same set, byte for byte,
+// and another seed a different one.
+func TestDeterministic(t *testing.T) {
+	a, b, c := generate.Files(300, 1), generate.Files(300, 1), generate.Files(300, 2)
+	if len(a) != len(b) {
+		t.Fatal("file counts differ for one seed")
+	}
+	same := true
+	for i := range a {
+		if a[i].Name != b[i].Name || !bytes.Equal(a[i].Data, b[i].Data) {
+			t.Fatalf("file %s differs for one seed", a[i].Name)
+		}
+		same = same && bytes.Equal(a[i].Data, c[i].Data)
+	}
+	if same {
+		t.Error("seeds 1 and 2 give the same set")
+	}
+}
+
+// TestWriteMatchesFiles checks that Write writes what Files returns, with
+// every file well under the loader's size limit.
+func TestWriteMatchesFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := generate.Write(dir, 600, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range generate.Files(600, 3) {
+		data, err := os.ReadFile(filepath.Join(dir, f.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(data, f.Data) {
+			t.Errorf("%s differs from Files", f.Name)
+		}
+		if len(data) > manifest.MaxFileSize/10 {
+			t.Errorf("%s is %d bytes", f.Name, len(data))
+		}
+	}
+	if err := generate.Write(dir, -1, 0); err == nil {
+		t.Error("negative count accepted")
+	}
+}

@@ -1,0 +1,140 @@
+// Package manifest loads onboard manifests: YAML files keeping every
+// scalar's exact text and position, validated against the JSON Schema and by
+// semantic checks, into a typed, address-keyed set of objects.
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+// Pos is a position in a manifest file (1-based line and column).
+type Pos struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+// String renders file:line:col.
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Value is a scalar field value with its exact text as written.
+type Value struct {
+	Text string
+	Type resource.Type
+	Pos  Pos
+}
+
+// Ref is a reference to another object: a local name resolved to the
+// object, or the id of an object that already exists in BlueRockTEL.
+type Ref struct {
+	Target *Object // set for a local reference
+	ID     string  // set for a reference by id (decimal text)
+	// Name is the local name as written, for a local reference.
+	Name string
+	Pos  Pos
+}
+
+// Extra is one entry of an object's `extra:` map, sent verbatim.
+type Extra struct {
+	Key string
+	Raw json.RawMessage
+	Pos Pos
+}
+
+// Object is one declared object.
+type Object struct {
+	Kind resource.Kind
+	// Name is the local name (the key under its collection).
+	Name string
+	// Addr is the stable address, e.g. "customer.acme.file.main.licence.seats".
+	Addr string
+	// Pos is the position of the object's key.
+	Pos    Pos
+	Parent *Object
+	// Fields holds the scalar fields by manifest name (references excluded).
+	Fields map[string]Value
+	// Refs holds references by the field's manifest Name ("family", "item"),
+	// whether written as a local name or as an id (`family_id`).
+	Refs map[string]Ref
+	// Extra entries in the order written.
+	Extra []Extra
+	// Children, in the order written, for kinds that nest.
+	Children []*Object
+}
+
+// Spec returns the object's entry in the resource table.
+func (o *Object) Spec() *resource.Spec { return resource.Get(o.Kind) }
+
+// Customer returns the customer an object belongs to (itself for a
+// customer), or nil for catalog objects.
+func (o *Object) Customer() *Object {
+	for c := o; c != nil; c = c.Parent {
+		if c.Kind == resource.Customer {
+			return c
+		}
+	}
+	return nil
+}
+
+// Set is a loaded, valid manifest set.
+type Set struct {
+	// Files read, in order.
+	Files []string
+	// Objects in a deterministic order: by file, then as written, parents
+	// before their children.
+	Objects []*Object
+	// ByAddr indexes Objects by address.
+	ByAddr map[string]*Object
+}
+
+// Address builds the address of an object named name of kind k nested in
+// parent (nil for top-level kinds).
+func Address(parent *Object, k resource.Kind, name string) string {
+	if parent == nil {
+		return string(k) + "." + name
+	}
+	return parent.Addr + "." + string(k) + "." + name
+}
+
+// Diagnostic is one problem found in a manifest set.
+type Diagnostic struct {
+	Pos     Pos    `json:"position"`
+	Message string `json:"message"`
+	// Hint says how to fix it, where one helps ("did you mean ...?").
+	Hint string `json:"hint,omitempty"`
+}
+
+// String renders "file:line:col: message; hint".
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	b.WriteString(d.Pos.String())
+	b.WriteString(": ")
+	b.WriteString(d.Message)
+	if d.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(d.Hint)
+	}
+	return b.String()
+}
+
+// Error is returned by Load when the set is invalid: every diagnostic, in
+// file and position order.
+type Error struct {
+	Diagnostics []Diagnostic
+}
+
+func (e *Error) Error() string {
+	if len(e.Diagnostics) == 1 {
+		return e.Diagnostics[0].String()
+	}
+	return fmt.Sprintf("%s (and %d more problems)", e.Diagnostics[0], len(e.Diagnostics)-1)
+}

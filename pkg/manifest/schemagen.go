@@ -1,0 +1,217 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+// SchemaID is the $id of the generated manifest schema.
+const SchemaID = "https://raw.githubusercontent.com/onboardhq/onboard/main/schemas/manifest.schema.json"
+
+// GenerateSchema renders the manifest JSON Schema (2020-12) from the
+// resource table. schemas/manifest.schema.json is its output, committed and
+// embedded (go generate ./schemas/); a test keeps the two equal.
+//
+// The schema checks structure and JSON types. It also states the value
+// rules an editor can check (minimum, format), but Load reports those from
+// its own exact-decimal checks and ignores the schema's verdict on them.
+func GenerateSchema() ([]byte, error) {
+	defs := obj{}
+	for _, s := range resource.All() {
+		defs = append(defs, kv{string(s.Kind), kindSchema(s)})
+	}
+	defs = append(defs, kv{resource.ExtraKey, extraSchema()})
+
+	props := obj{}
+	for _, s := range resource.TopLevel() {
+		props = append(props, kv{s.Collection, collectionSchema(s)})
+	}
+	root := obj{
+		{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+		{"$id", SchemaID},
+		{"title", "onboard manifest"},
+		{"description", "A BlueRockTEL onboarding manifest: catalog families and items, and customers with their customer files and billing lines, each keyed by a local name (letters, digits, _ and -) that gives it a stable address. Generated from the resource table; do not edit."},
+		{"type", "object"},
+		{"additionalProperties", false},
+		{"properties", props},
+		{"$defs", defs},
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("encoding manifest schema: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func collectionSchema(s *resource.Spec) obj {
+	return obj{
+		{"description", fmt.Sprintf("%s Keyed by local name.", s.Description)},
+		{"type", []string{"object", "null"}},
+		{"additionalProperties", obj{{"$ref", "#/$defs/" + string(s.Kind)}}},
+	}
+}
+
+func kindSchema(s *resource.Spec) obj {
+	props := obj{}
+	var required []string
+	var refRules []any
+	for _, f := range s.Fields {
+		props = append(props, kv{f.Name, fieldSchema(f)})
+		if f.Type == resource.Reference {
+			props = append(props, kv{f.IDName, idSchema(f)})
+			refRules = append(refRules, refRule(f))
+			continue
+		}
+		if f.Required {
+			required = append(required, f.Name)
+		}
+	}
+	props = append(props, kv{resource.ExtraKey, obj{{"$ref", "#/$defs/" + resource.ExtraKey}}})
+	for _, c := range s.Children() {
+		props = append(props, kv{c.Collection, collectionSchema(c)})
+	}
+	out := obj{
+		{"title", s.Title},
+		{"description", s.Description},
+		{"type", "object"},
+		{"additionalProperties", false},
+		{"properties", props},
+	}
+	if len(required) > 0 {
+		out = append(out, kv{"required", required})
+	}
+	switch len(refRules) {
+	case 0:
+	case 1:
+		out = append(out, refRules[0].(obj)...)
+	default:
+		out = append(out, kv{"allOf", refRules})
+	}
+	return out
+}
+
+// refRule says a reference is given by local name or by id, not both, and
+// at least one of them when it is required.
+func refRule(f resource.Field) obj {
+	if f.Required {
+		return obj{{"oneOf", []any{
+			obj{{"required", []string{f.Name}}},
+			obj{{"required", []string{f.IDName}}},
+		}}}
+	}
+	return obj{{"not", obj{{"required", []string{f.Name, f.IDName}}}}}
+}
+
+// jsonTypes are the JSON types a field of type t accepts. A string field
+// accepts numbers too, kept as written: postal codes and phone numbers
+// (75001, +33123456789) are numbers to YAML.
+func jsonTypes(t resource.Type) any {
+	switch t {
+	case resource.String:
+		return []string{"string", "number"}
+	case resource.Integer:
+		return "integer"
+	case resource.Decimal:
+		return "number"
+	case resource.Boolean:
+		return "boolean"
+	}
+	return "string" // Date, and a Reference by local name
+}
+
+func fieldSchema(f resource.Field) obj {
+	out := obj{{"description", f.Description}, {"type", jsonTypes(f.Type)}}
+	switch f.Type {
+	case resource.Integer:
+		if f.Positive {
+			out = append(out, kv{"minimum", json.Number("1")})
+		}
+	case resource.Decimal:
+		if f.Positive {
+			out = append(out, kv{"exclusiveMinimum", json.Number("0")})
+		}
+		lo := f.Min
+		if lo == "" && f.NonNegative {
+			lo = "0"
+		}
+		if lo != "" {
+			out = append(out, kv{"minimum", json.Number(lo)})
+		}
+		if f.Max != "" {
+			out = append(out, kv{"maximum", json.Number(f.Max)})
+		}
+	case resource.Date:
+		out = append(out, kv{"format", "date"})
+	}
+	return out
+}
+
+func idSchema(f resource.Field) obj {
+	t := resource.Get(f.Target)
+	title := string(f.Target)
+	if t != nil {
+		title = t.Title
+	}
+	return obj{
+		{"description", fmt.Sprintf("Id of %s that already exists in BlueRockTEL, instead of `%s` (sent as %s).", a(title), f.Name, f.WireName())},
+		{"type", "integer"},
+		{"minimum", json.Number("1")},
+	}
+}
+
+func extraSchema() obj {
+	return obj{
+		{"description", "Additional API fields, sent verbatim in the request body and not checked. Known fields go beside `extra`, not in it."},
+		{"type", "object"},
+	}
+}
+
+// obj is a JSON object that keeps its keys in order, so that the generated
+// schema is stable and reads in the table's order.
+type obj []kv
+
+type kv struct {
+	k string
+	v any
+}
+
+// MarshalJSON renders the object with keys in order.
+func (o obj) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, p := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := marshalNoEscape(p.k)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		v, err := marshalNoEscape(p.v)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

@@ -1,0 +1,347 @@
+package plan
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+// section is the steps of one section of a rendered plan: the catalog, or
+// one customer with everything nested in it.
+type section struct {
+	Title string
+	Steps []*Step
+	Files []FilePreview
+}
+
+// groups splits the steps that do something into catalog and per-customer
+// sections, keeping plan order.
+func (p *Plan) groups() []section {
+	previews := map[string][]FilePreview{}
+	for _, fp := range p.Previews() {
+		previews[fp.Customer] = append(previews[fp.Customer], fp)
+	}
+	var out []section
+	index := map[string]int{}
+	for _, s := range p.Steps {
+		if s.Action == NoOp {
+			continue
+		}
+		key, title := "", "Catalog"
+		if c := s.Object.Customer(); c != nil {
+			key = c.Addr
+			title = fmt.Sprintf("Customer %s (%s)", c.Name, c.Fields["name"].Text)
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, section{Title: title, Files: previews[key]})
+		}
+		out[i].Steps = append(out[i].Steps, s)
+	}
+	return out
+}
+
+// symbol marks an action in text output.
+func symbol(s *Step) string {
+	switch s.Action {
+	case Create:
+		return "+"
+	case Change:
+		return "~"
+	}
+	return " "
+}
+
+// RenderText writes the human plan: only what would change, grouped by
+// customer, with a billing preview per customer file and a count line.
+func (p *Plan) RenderText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	groups := p.groups()
+	for gi, g := range groups {
+		if gi > 0 {
+			bw.WriteString("\n")
+		}
+		fmt.Fprintf(bw, "%s\n", g.Title)
+		for _, s := range g.Steps {
+			writeStepText(bw, s)
+		}
+		for _, fp := range g.Files {
+			fmt.Fprintf(bw, "  Billing preview of %s %q:\n", fp.File, fp.Name)
+			for _, l := range fp.Lines() {
+				fmt.Fprintf(bw, "    %s\n", l)
+			}
+		}
+	}
+	if len(p.Orphans) > 0 {
+		if len(groups) > 0 {
+			bw.WriteString("\n")
+		}
+		bw.WriteString("In state but no longer in the manifests (reported, never deleted):\n")
+		for _, o := range p.Orphans {
+			fmt.Fprintf(bw, "  - %s (%s #%d)\n", o.Addr, o.Kind, o.ID)
+		}
+	}
+	if len(groups) > 0 || len(p.Orphans) > 0 {
+		bw.WriteString("\n")
+	}
+	c := p.Counts()
+	if !p.HasChanges() {
+		fmt.Fprintf(bw, "No changes: %d objects up to date.\n", c.NoOp)
+	} else {
+		fmt.Fprintf(bw, "Plan: %d to create, %d to change (not applied), %d unchanged, %d orphaned.\n",
+			c.Create, c.Change, c.NoOp, c.Orphan)
+	}
+	return bw.Flush()
+}
+
+func writeStepText(w *bufio.Writer, s *Step) {
+	spec := resource.Get(s.Kind)
+	note := ""
+	if s.Action == Create && s.Verify {
+		note = "  (looked up first: adopted if it already exists)"
+	}
+	if s.Action == Change {
+		fmt.Fprintf(w, "  ~ %s %s #%d: differs from what was created; updates are not applied yet%s\n",
+			spec.Title, s.Addr, s.Existing.ID, note)
+		for _, c := range s.Changes {
+			fmt.Fprintf(w, "      %s: %s -> %s\n", c.Field, orNone(c.Old), orNone(c.New))
+		}
+		return
+	}
+	fmt.Fprintf(w, "  %s %s %s%s\n", symbol(s), spec.Title, s.Addr, note)
+	fmt.Fprintf(w, "      POST %s\n", requestLine(spec, s))
+	width := 0
+	for _, v := range s.Body {
+		if len(v.Wire) > width {
+			width = len(v.Wire)
+		}
+	}
+	for _, v := range s.Body {
+		extra := ""
+		if v.Raw != nil {
+			extra = "  (extra, sent unchecked)"
+		}
+		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(v), extra)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// requestLine renders the path and query with references symbolic.
+func requestLine(spec *resource.Spec, s *Step) string {
+	if len(s.Query) == 0 {
+		return spec.Path
+	}
+	parts := make([]string, len(s.Query))
+	for i, v := range s.Query {
+		parts[i] = url.QueryEscape(v.Wire) + "=" + queryValue(v)
+	}
+	return spec.Path + "?" + strings.Join(parts, "&")
+}
+
+// displayValue renders a value as it goes on the wire, references as the
+// address whose id fills it.
+func displayValue(v resource.Value) string {
+	switch {
+	case v.Raw != nil:
+		return string(v.Raw)
+	case v.Type == resource.Reference && v.Ref != "":
+		return "(id of " + v.Ref + ")"
+	case v.Type == resource.String || v.Type == resource.Date:
+		b, _ := json.Marshal(v.Text)
+		return string(b)
+	}
+	return v.Text
+}
+
+// FormatVersion is the version of the JSON plan format. It changes only
+// when a field is removed or changes meaning.
+const FormatVersion = 1
+
+type jsonPlan struct {
+	FormatVersion int           `json:"format_version"`
+	Summary       Counts        `json:"summary"`
+	Steps         []jsonStep    `json:"steps"`
+	Orphans       []jsonOrphan  `json:"orphans"`
+	Previews      []FilePreview `json:"billing_previews"`
+}
+
+type jsonStep struct {
+	Address   string                     `json:"address"`
+	Kind      resource.Kind              `json:"kind"`
+	Action    Action                     `json:"action"`
+	ID        int64                      `json:"id,omitempty"`
+	Verify    bool                       `json:"lookup_first,omitempty"`
+	Method    string                     `json:"method,omitempty"`
+	Path      string                     `json:"path,omitempty"`
+	Query     map[string]json.RawMessage `json:"query,omitempty"`
+	Body      orderedJSON                `json:"body,omitempty"`
+	DependsOn []string                   `json:"depends_on"`
+	Changes   []FieldChange              `json:"changes,omitempty"`
+}
+
+type jsonOrphan struct {
+	Address string `json:"address"`
+	Kind    string `json:"kind"`
+	ID      int64  `json:"id"`
+}
+
+// orderedJSON is a JSON object that keeps the request's field order.
+type orderedJSON []resource.Value
+
+// MarshalJSON renders values in order; a reference to an object to be
+// created becomes {"ref": "addr"}.
+func (o orderedJSON) MarshalJSON() ([]byte, error) {
+	vals := make([]resource.Value, len(o))
+	for i, v := range o {
+		vals[i] = jsonValue(v)
+	}
+	return resource.EncodeBody(vals, nil)
+}
+
+func jsonValue(v resource.Value) resource.Value {
+	if v.Type == resource.Reference && v.Ref != "" {
+		b, _ := json.Marshal(map[string]string{"ref": v.Ref})
+		return resource.Value{Wire: v.Wire, Raw: b}
+	}
+	return v
+}
+
+// RenderJSON writes the plan in the documented, versioned JSON format
+// (see README "Plan JSON format").
+func (p *Plan) RenderJSON(w io.Writer) error {
+	jp := jsonPlan{FormatVersion: FormatVersion, Summary: p.Counts(), Previews: p.Previews(),
+		Steps: make([]jsonStep, 0, len(p.Steps)), Orphans: []jsonOrphan{}}
+	if jp.Previews == nil {
+		jp.Previews = []FilePreview{}
+	}
+	for _, s := range p.Steps {
+		js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Action, Verify: s.Verify,
+			DependsOn: s.Deps, Changes: s.Changes}
+		if js.DependsOn == nil {
+			js.DependsOn = []string{}
+		}
+		if s.Existing != nil {
+			js.ID = s.Existing.ID
+		}
+		if s.Action == Create {
+			js.Method, js.Path, js.Body = "POST", resource.Get(s.Kind).Path, s.Body
+			if len(s.Query) > 0 {
+				js.Query = map[string]json.RawMessage{}
+				for _, q := range s.Query {
+					b, err := orderedJSON{q}.MarshalJSON()
+					if err != nil {
+						return err
+					}
+					var m map[string]json.RawMessage
+					if err := json.Unmarshal(b, &m); err != nil {
+						return err
+					}
+					js.Query[q.Wire] = m[q.Wire]
+				}
+			}
+		}
+		jp.Steps = append(jp.Steps, js)
+	}
+	for _, o := range p.Orphans {
+		jp.Orphans = append(jp.Orphans, jsonOrphan{Address: o.Addr, Kind: o.Kind, ID: o.ID})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(jp)
+}
+
+// RenderMarkdown writes a summary for a merge-request comment.
+func (p *Plan) RenderMarkdown(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	c := p.Counts()
+	fmt.Fprintf(bw, "### onboard plan: %d to create, %d to change, %d unchanged, %d orphaned\n\n",
+		c.Create, c.Change, c.NoOp, c.Orphan)
+	if !p.HasChanges() {
+		bw.WriteString("No changes.\n")
+		return bw.Flush()
+	}
+	for _, g := range p.groups() {
+		fmt.Fprintf(bw, "#### %s\n\n| | Address | Kind | Request |\n|---|---|---|---|\n", mdEscape(g.Title))
+		for _, s := range g.Steps {
+			spec := resource.Get(s.Kind)
+			detail := ""
+			if s.Action == Change {
+				var parts []string
+				for _, ch := range s.Changes {
+					parts = append(parts, fmt.Sprintf("%s: %s → %s", ch.Field, orNone(ch.Old), orNone(ch.New)))
+				}
+				detail = "not applied: " + strings.Join(parts, "; ")
+			} else {
+				var parts []string
+				for _, v := range s.Body {
+					parts = append(parts, v.Wire+"="+displayValue(v))
+				}
+				detail = "POST " + requestLine(spec, s) + " " + strings.Join(parts, ", ")
+			}
+			fmt.Fprintf(bw, "| %s | `%s` | %s | %s |\n", symbol(s), s.Addr, spec.Title, mdEscape(detail))
+		}
+		for _, fp := range g.Files {
+			fmt.Fprintf(bw, "\n**Billing preview of `%s`** (%s):\n\n", fp.File, mdEscape(fp.Name))
+			for _, l := range fp.Lines() {
+				fmt.Fprintf(bw, "- %s\n", mdEscape(l))
+			}
+		}
+		bw.WriteString("\n")
+	}
+	if len(p.Orphans) > 0 {
+		bw.WriteString("#### In state but no longer in the manifests (never deleted)\n\n")
+		for _, o := range p.Orphans {
+			fmt.Fprintf(bw, "- `%s` (%s #%d)\n", o.Addr, o.Kind, o.ID)
+		}
+	}
+	return bw.Flush()
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// RenderDOT writes the dependency graph in Graphviz DOT. The output is
+// deterministic: vertices and edges sorted by address.
+func (p *Plan) RenderDOT(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("digraph onboard {\n  rankdir=LR;\n  node [shape=box];\n")
+	addrs := make([]string, 0, len(p.Steps))
+	for _, s := range p.Steps {
+		addrs = append(addrs, s.Addr)
+	}
+	sort.Strings(addrs)
+	for _, a := range addrs {
+		s := p.ByAddr[a]
+		fmt.Fprintf(bw, "  %q [label=%q];\n", a, fmt.Sprintf("%s\n%s", a, s.Action))
+	}
+	for _, a := range addrs {
+		for _, d := range p.ByAddr[a].Deps {
+			fmt.Fprintf(bw, "  %q -> %q;\n", d, a)
+		}
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
+}
+
+func queryValue(v resource.Value) string {
+	if v.Type == resource.Reference && v.Ref != "" {
+		return "(id of " + v.Ref + ")"
+	}
+	return url.QueryEscape(v.Text)
+}

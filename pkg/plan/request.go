@@ -1,0 +1,97 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+
+	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+// compileStep turns an object into its request, following the resource
+// table: the parent's id first (as the cookbook sends customer_file_id
+// first), then the table's fields in order, then `extra:` entries.
+func compileStep(o *manifest.Object) *Step {
+	spec := o.Spec()
+	s := &Step{Addr: o.Addr, Kind: o.Kind, Object: o}
+	deps := map[string]bool{}
+	if par := spec.Parent; par != nil && o.Parent != nil {
+		deps[o.Parent.Addr] = true
+		keys := make([]string, 0, len(par.QueryConst))
+		for k := range par.QueryConst {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			s.Query = append(s.Query, resource.Value{Wire: k, Type: resource.String, Text: par.QueryConst[k]})
+		}
+		if par.QueryField != "" {
+			s.Query = append(s.Query, resource.Value{Wire: par.QueryField, Type: resource.Reference, Ref: o.Parent.Addr})
+		}
+		if par.BodyField != "" {
+			s.Body = append(s.Body, resource.Value{Wire: par.BodyField, Type: resource.Reference, Ref: o.Parent.Addr})
+		}
+	}
+	for _, f := range spec.Fields {
+		if f.Type == resource.Reference {
+			r, ok := o.Refs[f.Name]
+			if !ok {
+				continue
+			}
+			v := resource.Value{Wire: f.WireName(), Type: resource.Reference, Text: r.ID}
+			if r.Target != nil {
+				v.Ref = r.Target.Addr
+				deps[r.Target.Addr] = true
+			}
+			s.Body = append(s.Body, v)
+			continue
+		}
+		if v, ok := o.Fields[f.Name]; ok {
+			s.Body = append(s.Body, resource.Value{Wire: f.WireName(), Type: f.Type, Text: v.Text})
+		}
+	}
+	for _, e := range o.Extra {
+		s.Body = append(s.Body, resource.Value{Wire: e.Key, Raw: e.Raw})
+	}
+	for d := range deps {
+		s.Deps = append(s.Deps, d)
+	}
+	sort.Strings(s.Deps)
+	s.Spec, s.Hash = specOf(s.Query, s.Body)
+	return s
+}
+
+// SymbolicText renders a value for specs and plans: references to local
+// objects as "@addr", everything else as its text.
+func SymbolicText(v resource.Value) string {
+	switch {
+	case v.Raw != nil:
+		return string(v.Raw)
+	case v.Type == resource.Reference && v.Ref != "":
+		return "@" + v.Ref
+	}
+	return v.Text
+}
+
+// specOf maps wire names to symbolic texts (query parameters prefixed with
+// "?") and hashes them in request order, so that a reordered manifest with
+// the same content keeps its hash only if the request is the same.
+func specOf(query, body []resource.Value) (map[string]string, string) {
+	m := make(map[string]string, len(query)+len(body))
+	h := sha256.New()
+	write := func(k, v string) {
+		m[k] = v
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	for _, v := range query {
+		write("?"+v.Wire, SymbolicText(v))
+	}
+	for _, v := range body {
+		write(v.Wire, SymbolicText(v))
+	}
+	return m, hex.EncodeToString(h.Sum(nil)[:16])
+}
