@@ -82,6 +82,9 @@ consistent either way, and a rerun completes the work.`,
 			if counts.Change > 0 {
 				fmt.Fprintf(a.stderr, "note: %d object(s) differ from what was created; updates are not applied yet (see `onboard plan`)\n", counts.Change)
 			}
+			if counts.Orphan > 0 {
+				fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; they are never deleted (see `onboard plan`)\n", counts.Orphan)
+			}
 			if counts.Create == 0 {
 				if err := store.Close(); err != nil {
 					return fmt.Errorf("write state %s: %w", statePath, err)
@@ -89,10 +92,14 @@ consistent either way, and a rerun completes the work.`,
 				if output == "json" {
 					return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp, Changed: counts.Change}})
 				}
-				fmt.Fprintf(a.stdout, "Nothing to do: %d objects up to date.\n", counts.NoOp)
+				fmt.Fprintln(a.stdout, nothingToDo(counts))
 				return nil
 			}
 
+			if output != "json" {
+				fmt.Fprintf(a.stderr, "Applying %d objects to create (%d up to date) to %s, state %s\n",
+					counts.Create, counts.NoOp, cf.target(), statePath)
+			}
 			ctx, stop := interruptible(a)
 			defer stop()
 			prog := newProgress(a, output == "json")
@@ -111,6 +118,20 @@ consistent either way, and a rerun completes the work.`,
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, or json: one event per line on stdout")
 	cf.register(c.Flags())
 	return c
+}
+
+// nothingToDo is apply's summary when nothing is to be created; it still
+// counts what differs or is orphaned, so that "nothing to do" is never
+// read as "everything matches".
+func nothingToDo(c plan.Counts) string {
+	msg := fmt.Sprintf("Nothing to do: %d objects up to date", c.NoOp)
+	if c.Change > 0 {
+		msg += fmt.Sprintf(", %d changed (not applied)", c.Change)
+	}
+	if c.Orphan > 0 {
+		msg += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
+	}
+	return msg + "."
 }
 
 // recordImported writes the manifest's spec for objects imported by hand,

@@ -64,6 +64,14 @@ func (f *clientFlags) client(a *app) (*bluerocktel.Client, error) {
 	return c, nil
 }
 
+// target is the base URL for messages (it never holds the token).
+func (f *clientFlags) target() string {
+	if f.baseURL != "" {
+		return f.baseURL
+	}
+	return os.Getenv("ONBOARD_BASE_URL")
+}
+
 // token reads the API token from --token-file or $ONBOARD_TOKEN. Messages
 // never include it.
 func (f *clientFlags) token() (string, error) {

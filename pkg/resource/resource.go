@@ -200,6 +200,18 @@ const (
 	descLabel     = "Custom label. Defaults to the item description."
 )
 
+// The three kinds of lines share their parent, item reference, price
+// override and identity.
+var (
+	lineParent = &Parent{Kind: CustomerFile, BodyField: "customer_file_id"}
+	lineItem   = Field{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true,
+		Description: descItemRef + " Or `item_id`: " + descItemID}
+	linePrice = Field{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descOverPrice}
+	// A line has no identity of its own beyond what it says: its file, its
+	// item, and (MatchAllFields) every other field.
+	lineKeys = [][]string{{"customer_file_id", "item_id"}}
+)
+
 var table = []*Spec{
 	{
 		Kind: Family, Title: "family", Collection: "families", Path: "/v1/families",
@@ -260,51 +272,51 @@ var table = []*Spec{
 	{
 		Kind: Licence, Title: "licence", Collection: "licences", Path: "/v1/customer-files/licences",
 		Description: "Licence lines represent licence-based billing (e.g. software seats), billed at a renewal frequency.",
-		Parent:      &Parent{Kind: CustomerFile, BodyField: "customer_file_id"},
+		Parent:      lineParent,
 		Fields: []Field{
-			{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true, Description: descItemRef + " Or `item_id`: " + descItemID},
+			lineItem,
 			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: "Number of licences (must be > 0)."},
 			{Name: "activation_date", Type: Date, Description: "Activation date (YYYY-MM-DD)."},
 			{Name: "renewal_date", Type: Date, After: "activation_date", Description: "First renewal date (YYYY-MM-DD), after the activation date."},
-			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descOverPrice},
+			linePrice,
 			{Name: "frequency", Type: Integer, Positive: true, Description: "Renewal frequency in months."},
 			{Name: "active", Type: Boolean, Description: "Whether this licence is active (default: true)."},
 		},
-		NaturalKeys:    [][]string{{"customer_file_id", "item_id"}},
+		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
 		Defaults:       []Default{{Wire: "active", JSON: "true"}},
 	},
 	{
 		Kind: Initial, Title: "initial charge", Collection: "initials", Path: "/v1/customer-files/initials",
 		Description: "Initial lines are one-time charges, such as installation fees or hardware purchases.",
-		Parent:      &Parent{Kind: CustomerFile, BodyField: "customer_file_id"},
+		Parent:      lineParent,
 		Fields: []Field{
-			{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true, Description: descItemRef + " Or `item_id`: " + descItemID},
+			lineItem,
 			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: descQuantity},
 			{Name: "label", Type: String, Description: descLabel},
-			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descOverPrice},
+			linePrice,
 			{Name: "discount_rate", Type: Decimal, Min: "0", Max: "1", Description: "Discount rate between 0 and 1 (e.g. 0.1 = 10%)."},
 			{Name: "charge_after_date", Type: Date, Description: "Do not invoice before this date (YYYY-MM-DD)."},
 		},
-		NaturalKeys:    [][]string{{"customer_file_id", "item_id"}},
+		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
 	},
 	{
 		Kind: Recurring, Title: "recurring line", Collection: "recurrings", Path: "/v1/customer-files/recurrings",
 		Description: "Recurring lines are periodic subscriptions billed at each billing cycle.",
-		Parent:      &Parent{Kind: CustomerFile, BodyField: "customer_file_id"},
+		Parent:      lineParent,
 		Fields: []Field{
-			{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true, Description: descItemRef + " Or `item_id`: " + descItemID},
+			lineItem,
 			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: descQuantity},
 			{Name: "label", Type: String, Description: descLabel},
-			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descOverPrice},
+			linePrice,
 			{Name: "service_start", Type: Date, Description: "Planned service start date (YYYY-MM-DD)."},
 			{Name: "first_invoice", Type: Date, Description: "Date of the first invoice for this item (YYYY-MM-DD)."},
 			{Name: "billing_frequency", Type: Integer, Positive: true, Description: "Override the file-level billing frequency (months)."},
 			{Name: "commitment", Type: Integer, Positive: true, Description: "Commitment duration in months."},
 			{Name: "active", Type: Boolean, Description: "Whether this subscription is active."},
 		},
-		NaturalKeys:    [][]string{{"customer_file_id", "item_id"}},
+		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
 	},
 }
