@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -66,10 +67,15 @@ func (f *clientFlags) client(a *app) (*bluerocktel.Client, error) {
 
 // target is the base URL for messages (it never holds the token).
 func (f *clientFlags) target() string {
-	if f.baseURL != "" {
-		return f.baseURL
+	base := f.baseURL
+	if base == "" {
+		base = os.Getenv("ONBOARD_BASE_URL")
 	}
-	return os.Getenv("ONBOARD_BASE_URL")
+	if u, err := url.Parse(base); err == nil && u.User != nil {
+		u.User = nil // credentials in a URL are secrets too
+		return u.String()
+	}
+	return base
 }
 
 // token reads the API token from --token-file or $ONBOARD_TOKEN. Messages

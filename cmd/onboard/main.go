@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 func main() {
@@ -53,7 +56,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return exitOK
 	}
@@ -66,8 +69,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "Error: %v\n", err)
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
-		return exitUsage
+	typed := errors.As(err, &ue)
+	if !typed && !isCobraUsage(err) {
+		return exitFailure
 	}
-	return exitFailure
+	if !typed && cmd != nil && !strings.Contains(err.Error(), "--help") {
+		// cobra's own errors (unknown command) say nothing of where to look.
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	if detailedExitCode(cmd) {
+		// With --detailed-exitcode, 2 means "changes pending": a pipeline
+		// must not mistake a usage error for it.
+		return exitFailure
+	}
+	return exitUsage
+}
+
+// detailedExitCode reports whether cmd was given --detailed-exitcode.
+func detailedExitCode(cmd *cobra.Command) bool {
+	if cmd == nil {
+		return false
+	}
+	f := cmd.Flags().Lookup("detailed-exitcode")
+	return f != nil && f.Value.String() == "true"
 }

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,7 +47,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sandbox": cmdSandbox,
+			"sandbox":  cmdSandbox,
+			"exitcode": cmdExitCode,
 		},
 	})
 }
@@ -104,8 +107,10 @@ type runningSandbox struct {
 
 // cmdSandbox manages a sandbox API for a script:
 //
-//	sandbox start [--latency D] [--max-inflight N] [--fail-5xx P] [--drop-after-commit P] [--rate R] [--seed S]
-//	    serves it and sets ONBOARD_BASE_URL and ONBOARD_TOKEN
+//	sandbox start [--latency D] [--max-inflight N] [--fail-5xx P] [--drop-after-commit P] [--rate R] [--seed S] [--data FILE]
+//	    serves it and sets ONBOARD_BASE_URL and ONBOARD_TOKEN; --data
+//	    preloads objects that already exist in BlueRockTEL, with their
+//	    ids (the format of `onboard sandbox --data`; saved back on exit)
 //	sandbox requests [--sorted]  prints every API request received (method, path, canonical body)
 //	sandbox count N        asserts that N API requests were received
 //	sandbox objects KIND   prints the stored objects of a kind as JSON lines
@@ -141,6 +146,9 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 				opts.Rate, err = strconv.ParseFloat(v, 64)
 			case "--seed":
 				opts.Seed, err = strconv.ParseInt(v, 10, 64)
+			case "--data":
+				opts.DataFile = ts.MkAbs(v)
+				_, err = os.Stat(opts.DataFile) // a typo must not start an empty sandbox
 			default:
 				ts.Fatalf("sandbox start: unknown flag %s", args[i])
 			}
@@ -210,5 +218,30 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	default:
 		ts.Fatalf("sandbox: unknown subcommand %q", args[0])
+	}
+}
+
+// cmdExitCode runs a program and asserts its exact exit status, which
+// `exec` and `! exec` cannot (any non-zero passes `! exec`):
+//
+//	exitcode N PROGRAM [ARGS...]
+//
+// Its stdout and stderr are kept for the next stdout/stderr/cmp commands.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
 }

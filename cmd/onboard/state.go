@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,7 +17,8 @@ import (
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
-const stateFlagHelp = "state file (default: ./onboard.state)"
+// stateFlagHelp: cobra appends the default itself.
+const stateFlagHelp = "state file (apply's default is onboard.state beside the manifests)"
 
 func newStateCmd(a *app) *cobra.Command {
 	var statePath string
@@ -29,8 +32,21 @@ itself: an object whose create had an unknown outcome and could not be found.`,
   onboard state show customer.acme
   onboard state import customer.acme 101
   onboard state rm customer.acme.file.main-2026`,
+		// Without a Run, cobra would print the help and exit 0 for a
+		// mistyped subcommand (`onboard state lst`).
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			hint := ""
+			if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+				hint = "; did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return usagef("unknown command %q for %q%s (see '%s --help')", args[0], c.CommandPath(), hint, c.CommandPath())
+		},
 	}
 	c.PersistentFlags().StringVar(&statePath, "state", "onboard.state", stateFlagHelp)
+	c.SuggestionsMinimumDistance = 2
 
 	list := &cobra.Command{
 		Use:     "list",
@@ -143,7 +159,13 @@ shared file system) and is certainly no longer running.`,
 	return c
 }
 
+// readState reads a state for list and show. Unlike plan, they refuse a
+// missing file: an empty listing would hide a wrong --state (apply's
+// default is beside the manifests, not the current directory).
 func readState(a *app, path string) (*state.State, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no state file %s: apply writes onboard.state beside the manifests (e.g. customers/onboard.state); pass it with --state", path)
+	}
 	st, warnings, err := state.Read(path)
 	if err != nil {
 		return nil, err
