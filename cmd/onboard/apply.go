@@ -97,7 +97,7 @@ consistent either way, and a rerun completes the work.`,
 			}
 
 			if output != "json" {
-				fmt.Fprintf(a.stderr, "Applying %d objects to create (%d up to date) to %s, state %s\n",
+				fmt.Fprintf(a.stderr, "Applying: %d to create, %d up to date; API %s, state %s\n",
 					counts.Create, counts.NoOp, cf.target(), statePath)
 			}
 			ctx, stop := interruptible(a)

@@ -47,8 +47,9 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sandbox":  cmdSandbox,
-			"exitcode": cmdExitCode,
+			"sandbox":   cmdSandbox,
+			"exitcode":  cmdExitCode,
+			"jsonlines": cmdJSONLines,
 		},
 	})
 }
@@ -243,5 +244,34 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdJSONLines asserts that the last command's stdout is exactly N lines,
+// each one complete JSON object (a stream a tool can read line by line):
+//
+//	jsonlines N
+func cmdJSONLines(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: jsonlines N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	out := ts.ReadFile("stdout")
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		ts.Fatalf("stdout does not end with a newline")
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if out == "" {
+		lines = nil
+	}
+	for i, l := range lines {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(l), &obj); err != nil {
+			ts.Fatalf("stdout line %d is not one JSON object: %v\n%s", i+1, err, l)
+		}
+	}
+	if len(lines) != want {
+		ts.Fatalf("stdout has %d JSON lines, want %d", len(lines), want)
 	}
 }

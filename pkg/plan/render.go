@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -71,7 +72,7 @@ func (p *Plan) RenderText(w io.Writer) error {
 		}
 		fmt.Fprintf(bw, "%s\n", g.Title)
 		for _, s := range g.Steps {
-			writeStepText(bw, s)
+			p.writeStepText(bw, s)
 		}
 		for _, fp := range g.Files {
 			fmt.Fprintf(bw, "  Billing preview of %s %q:\n", fp.File, fp.Name)
@@ -102,7 +103,7 @@ func (p *Plan) RenderText(w io.Writer) error {
 	return bw.Flush()
 }
 
-func writeStepText(w *bufio.Writer, s *Step) {
+func (p *Plan) writeStepText(w *bufio.Writer, s *Step) {
 	spec := resource.Get(s.Kind)
 	note := ""
 	if s.Action == Create && s.Verify {
@@ -117,7 +118,7 @@ func writeStepText(w *bufio.Writer, s *Step) {
 		return
 	}
 	fmt.Fprintf(w, "  %s %s %s%s\n", symbol(s), spec.Title, s.Addr, note)
-	fmt.Fprintf(w, "      POST %s\n", requestLine(spec, s))
+	fmt.Fprintf(w, "      POST %s\n", p.requestLine(spec, s))
 	width := 0
 	for _, v := range s.Body {
 		if len(v.Wire) > width {
@@ -129,7 +130,7 @@ func writeStepText(w *bufio.Writer, s *Step) {
 		if v.Raw != nil {
 			extra = "  (extra, sent unchecked)"
 		}
-		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(v), extra)
+		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, p.displayValue(v), extra)
 	}
 }
 
@@ -140,24 +141,42 @@ func orNone(s string) string {
 	return s
 }
 
-// requestLine renders the path and query with references symbolic.
-func requestLine(spec *resource.Spec, s *Step) string {
+// requestLine renders the path and query, references to objects still to
+// be created symbolic.
+func (p *Plan) requestLine(spec *resource.Spec, s *Step) string {
 	if len(s.Query) == 0 {
 		return spec.Path
 	}
 	parts := make([]string, len(s.Query))
 	for i, v := range s.Query {
-		parts[i] = url.QueryEscape(v.Wire) + "=" + queryValue(v)
+		parts[i] = url.QueryEscape(v.Wire) + "=" + p.queryValue(v)
 	}
 	return spec.Path + "?" + strings.Join(parts, "&")
 }
 
-// displayValue renders a value as it goes on the wire, references as the
-// address whose id fills it.
-func displayValue(v resource.Value) string {
+// knownID returns the id that fills a reference to an object that exists
+// already (in the state, not to be created): a reviewer then sees the id
+// that will be sent, not a placeholder.
+func (p *Plan) knownID(v resource.Value) (string, bool) {
+	if v.Type != resource.Reference || v.Ref == "" {
+		return "", false
+	}
+	t := p.ByAddr[v.Ref]
+	if t == nil || t.Action == Create || t.Existing == nil || t.Existing.ID <= 0 {
+		return "", false
+	}
+	return strconv.FormatInt(t.Existing.ID, 10), true
+}
+
+// displayValue renders a value as it goes on the wire; a reference shows
+// the id when it is known, else the address whose id will fill it.
+func (p *Plan) displayValue(v resource.Value) string {
+	id, known := p.knownID(v)
 	switch {
 	case v.Raw != nil:
 		return string(v.Raw)
+	case known:
+		return id + " (" + v.Ref + ")"
 	case v.Type == resource.Reference && v.Ref != "":
 		return "(id of " + v.Ref + ")"
 	case v.Type == resource.String || v.Type == resource.Date:
@@ -203,13 +222,27 @@ type jsonOrphan struct {
 type orderedJSON []resource.Value
 
 // MarshalJSON renders values in order; a reference to an object to be
-// created becomes {"ref": "addr"}.
+// created becomes {"ref": "addr"} (see Plan.jsonValues for the others).
 func (o orderedJSON) MarshalJSON() ([]byte, error) {
 	vals := make([]resource.Value, len(o))
 	for i, v := range o {
 		vals[i] = jsonValue(v)
 	}
 	return resource.EncodeBody(vals, nil)
+}
+
+// jsonValues replaces the references to objects that exist already by
+// their ids, as README's format says: only an object still to be created
+// is {"ref": "addr"}.
+func (p *Plan) jsonValues(vals []resource.Value) orderedJSON {
+	out := make(orderedJSON, len(vals))
+	for i, v := range vals {
+		if id, ok := p.knownID(v); ok {
+			v = resource.Value{Wire: v.Wire, Type: resource.Reference, Text: id}
+		}
+		out[i] = v
+	}
+	return out
 }
 
 func jsonValue(v resource.Value) resource.Value {
@@ -238,11 +271,11 @@ func (p *Plan) RenderJSON(w io.Writer) error {
 			js.ID = s.Existing.ID
 		}
 		if s.Action == Create {
-			js.Method, js.Path, js.Body = "POST", resource.Get(s.Kind).Path, s.Body
+			js.Method, js.Path, js.Body = "POST", resource.Get(s.Kind).Path, p.jsonValues(s.Body)
 			if len(s.Query) > 0 {
 				js.Query = map[string]json.RawMessage{}
 				for _, q := range s.Query {
-					b, err := orderedJSON{q}.MarshalJSON()
+					b, err := p.jsonValues([]resource.Value{q}).MarshalJSON()
 					if err != nil {
 						return err
 					}
@@ -289,9 +322,9 @@ func (p *Plan) RenderMarkdown(w io.Writer) error {
 			} else {
 				var parts []string
 				for _, v := range s.Body {
-					parts = append(parts, v.Wire+"="+displayValue(v))
+					parts = append(parts, v.Wire+"="+p.displayValue(v))
 				}
-				detail = "POST " + requestLine(spec, s) + " " + strings.Join(parts, ", ")
+				detail = "POST " + p.requestLine(spec, s) + " " + strings.Join(parts, ", ")
 			}
 			fmt.Fprintf(bw, "| %s | `%s` | %s | %s |\n", symbol(s), s.Addr, spec.Title, mdEscape(detail))
 		}
@@ -339,7 +372,10 @@ func (p *Plan) RenderDOT(w io.Writer) error {
 	return bw.Flush()
 }
 
-func queryValue(v resource.Value) string {
+func (p *Plan) queryValue(v resource.Value) string {
+	if id, ok := p.knownID(v); ok {
+		return id
+	}
 	if v.Type == resource.Reference && v.Ref != "" {
 		return "(id of " + v.Ref + ")"
 	}
