@@ -183,7 +183,7 @@ func TestPreviewIsExact(t *testing.T) {
 }
 
 func TestMoneyNeverRounds(t *testing.T) {
-	for in, want := range map[string]string{"150": "150.00", "19.9": "19.90", "0.125": "0.125", "39.8000": "39.8000", "1E+2": "100.00"} {
+	for in, want := range map[string]string{"150": "150.00", "19.9": "19.90", "0.125": "0.125", "39.8000": "39.80", "1E+2": "100.00", "75.0000": "75.00", "0.1250": "0.125", "12.3456": "12.3456"} {
 		d := mustDec(t, in)
 		if got := Money(d); got != want {
 			t.Errorf("Money(%s) = %s, want %s", in, got, want)

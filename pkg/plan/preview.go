@@ -208,8 +208,12 @@ func intField(o *manifest.Object, name string) int {
 }
 
 // Money renders an exact decimal with at least two decimal places, adding
-// zeros but never rounding: 150 -> 150.00, 19.9 -> 19.90, 0.125 -> 0.125.
+// or dropping only zeros, never rounding: 150 -> 150.00, 19.9 -> 19.90,
+// 0.125 -> 0.125, 75.0000 -> 75.00.
 func Money(d *apd.Decimal) string {
+	r := new(apd.Decimal)
+	r.Reduce(d)
+	d = r
 	if d.Exponent > -2 {
 		q := new(apd.Decimal)
 		if _, err := ctx.Quantize(q, d, -2); err == nil {
