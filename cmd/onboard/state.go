@@ -122,6 +122,11 @@ outcome and you found the object in BlueRockTEL.`,
 				return usagef("ID must be a positive whole number, not %q", args[1])
 			}
 			return editState(a, statePath, "onboard state import", func(s *state.Store) error {
+				// A pending intent is what import settles; a created object
+				// is not replaced silently.
+				if o := s.State().Get(args[0]); o != nil && o.Status == state.StatusCreated && o.ID != id {
+					return fmt.Errorf("%s is already in the state as %s #%d; if that is wrong, run `onboard state rm %s` first", args[0], o.Kind, o.ID, args[0])
+				}
 				return s.Put(state.Object{Addr: args[0], Kind: string(kind), ID: id,
 					Status: state.StatusCreated, Time: time.Now()})
 			}, "imported %s as %s #%d", args[0], kind, id)
