@@ -7,7 +7,7 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # The fuzz run in `make test` is bounded; raise it locally to search longer.
 FUZZTIME ?= 30s
 
-.PHONY: all build test unit fuzz demo bench bench-e2e lint fmt generate clean
+.PHONY: all build test unit suites fuzz demo bench bench-e2e lint fmt generate clean
 
 all: build
 
@@ -16,10 +16,18 @@ build:
 
 ## test: vet, every test (unit, golden, end-to-end testscripts, fault and
 ## crash suites against the sandbox), then a bounded fuzz run.
-test: lint unit fuzz
+test: lint unit suites fuzz
 
 unit:
-	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -timeout 15m -skip '^Test(Fault|Crash)Suite$$' ./...
+
+## suites: the fault and crash suites of the real binary against the
+## sandbox, verbose so that their figures (requests, faults, runs to
+## converge, duplicates, missing) are printed.
+suites:
+	@$(GO) test -count=1 -timeout 10m -v -run '^Test(Fault|Crash)Suite$$' ./cmd/onboard/ > .suites.log 2>&1 \
+		|| { cat .suites.log; exit 1; }
+	@grep -E '^(fault|crash) suite:' .suites.log; grep -E '^(ok|FAIL)' .suites.log
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzLoad -fuzztime=$(FUZZTIME) ./pkg/manifest/
