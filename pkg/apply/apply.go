@@ -34,7 +34,9 @@ type Journal interface {
 
 // Options tune a run.
 type Options struct {
-	// Parallelism bounds the steps in flight (default 8).
+	// Parallelism bounds the requests in flight (default 8). Up to as
+	// many more steps journal their intent meanwhile, ready to send
+	// (none at parallelism 1, which runs one step at a time, in order).
 	Parallelism int
 	// FailFast stops starting steps after the first failure.
 	FailFast bool
@@ -47,7 +49,12 @@ type Options struct {
 	Now func() time.Time
 }
 
-// EventType names what happened to a step.
+// EventType names what happened to a step. A step's start event comes
+// when its first request is about to be sent, and is followed by one of
+// created, adopted or failed. A step that fails before sending anything
+// gets a start and a failed event; skipped steps get a skipped event only.
+// A step stopped (interrupt, --fail-fast) before its request was sent gets
+// no event and counts as not started (Result.Untouched).
 type EventType string
 
 // Event types.
@@ -68,7 +75,8 @@ type Event struct {
 	ID       int64         `json:"id,omitempty"`
 	Error    string        `json:"error,omitempty"`
 	Duration time.Duration `json:"duration_ns,omitempty"`
-	// Done and Total count steps to do; InFlight those under way.
+	// Done and Total count steps to do; InFlight those with a request in
+	// flight (at most Options.Parallelism).
 	Done     int `json:"done"`
 	Total    int `json:"total"`
 	InFlight int `json:"in_flight"`
@@ -102,7 +110,7 @@ type outcome struct {
 	id      int64
 	adopted bool
 	err     error
-	took    time.Duration
+	took    time.Duration // from the first request
 }
 
 type runner struct {
@@ -116,10 +124,12 @@ type runner struct {
 	// orders the accesses).
 	ids     []int64
 	claimed *claims
+	slots   *slots
 }
 
-// Run executes p. Cancelling ctx stops starting new steps; requests in
-// flight finish (they run on a context detached from ctx) and are
+// Run executes p. Cancelling ctx stops starting new steps: steps waiting
+// to send their request give up (their fresh intent is removed), requests
+// in flight finish (they run on a context detached from ctx) and are
 // journaled. Run returns when nothing is in flight.
 func Run(ctx context.Context, p *plan.Plan, c Client, j Journal, opts Options) *Result {
 	if opts.Parallelism <= 0 {
@@ -133,7 +143,7 @@ func Run(ctx context.Context, p *plan.Plan, c Client, j Journal, opts Options) *
 	}
 	r := &runner{plan: p, client: c, journal: j, opts: opts,
 		index: make(map[string]int, len(p.Steps)), ids: make([]int64, len(p.Steps)),
-		claimed: newClaims(p)}
+		claimed: newClaims(p), slots: newSlots(ctx, opts.Parallelism)}
 	for i, s := range p.Steps {
 		r.index[s.Addr] = i
 		if s.Existing != nil && s.Action != plan.Create {
@@ -178,7 +188,7 @@ func (r *runner) walk(ctx context.Context) *Result {
 	// the ones in flight finish and be journaled.
 	reqCtx := context.WithoutCancel(ctx)
 	var g errgroup.Group
-	for w := 0; w < r.opts.Parallelism; w++ {
+	for w := 0; w < workers(r.opts.Parallelism); w++ {
 		g.Go(func() error {
 			for i := range jobs {
 				results <- r.exec(reqCtx, i)
@@ -187,15 +197,47 @@ func (r *runner) walk(ctx context.Context) *Result {
 		})
 	}
 
+	// inflight counts steps handed to workers; announced those that have
+	// had a start event.
 	done, inflight := 0, 0
+	announced := make([]bool, len(steps))
 	stopping := false
 	stop := ctx.Done()
+	halt := func() {
+		stopping, stop = true, nil
+		r.slots.stop()
+	}
+	if ctx.Err() != nil {
+		halt()
+		res.Interrupted = true
+	}
 	emit := func(e Event) {
 		if r.opts.OnEvent == nil {
 			return
 		}
-		e.Time, e.Done, e.Total, e.InFlight = r.opts.Now(), done, total, inflight
+		// The slots taken are the requests in flight (a step journaling
+		// its intent or outcome holds none).
+		e.Time, e.Done, e.Total, e.InFlight = r.opts.Now(), done, total, len(r.slots.free)
 		r.opts.OnEvent(e)
+	}
+	start := func(i int) {
+		if !announced[i] {
+			announced[i] = true
+			emit(Event{Type: EventStart, Addr: steps[i].Addr, Kind: steps[i].Kind})
+		}
+	}
+	// drainStarted emits the start events workers have announced, so that
+	// a step's start comes before its outcome: a worker announces before
+	// it sends its outcome.
+	drainStarted := func() {
+		for {
+			select {
+			case i := <-r.slots.started:
+				start(i)
+			default:
+				return
+			}
+		}
 	}
 	var skip func(i int, cause string)
 	skip = func(i int, cause string) {
@@ -224,9 +266,15 @@ func (r *runner) walk(ctx context.Context) *Result {
 		case send <- next:
 			queue = queue[1:]
 			inflight++
-			emit(Event{Type: EventStart, Addr: steps[next].Addr, Kind: steps[next].Kind})
+		case i := <-r.slots.started:
+			start(i)
 		case o := <-results:
 			inflight--
+			drainStarted()
+			if o.err == errHalted { // nothing sent: not started
+				continue
+			}
+			start(o.step) // a step that failed before sending anything
 			done++
 			s := steps[o.step]
 			if o.err != nil {
@@ -235,7 +283,7 @@ func (r *runner) walk(ctx context.Context) *Result {
 				emit(Event{Type: EventFailed, Addr: s.Addr, Kind: s.Kind, Error: o.err.Error(), Duration: o.took})
 				skip(o.step, s.Addr)
 				if r.opts.FailFast {
-					stopping = true
+					halt()
 				}
 				continue
 			}
@@ -254,7 +302,7 @@ func (r *runner) walk(ctx context.Context) *Result {
 				}
 			}
 		case <-stop:
-			stopping, stop = true, nil
+			halt()
 			res.Interrupted = true
 		}
 	}
@@ -267,18 +315,43 @@ func (r *runner) walk(ctx context.Context) *Result {
 // exec runs one create step: look up first when asked, journal the
 // intent, POST, and resolve an unknown outcome by looking the object up.
 func (r *runner) exec(ctx context.Context, i int) outcome {
-	start := time.Now()
-	s := r.plan.Steps[i]
-	o := outcome{step: i}
-	id, adopted, err := r.create(ctx, s)
-	o.id, o.adopted, o.err, o.took = id, adopted, err, time.Since(start)
-	if err != nil {
-		o.err = fmt.Errorf("%s: %w", s.Addr, err)
+	c := &call{r: r, step: i}
+	id, adopted, err := r.create(ctx, r.plan.Steps[i], c)
+	o := outcome{step: i, id: id, adopted: adopted, err: err}
+	if !c.first.IsZero() {
+		o.took = time.Since(c.first)
+	}
+	if err != nil && err != errHalted {
+		o.err = fmt.Errorf("%s: %w", r.plan.Steps[i].Addr, err)
 	}
 	return o
 }
 
-func (r *runner) create(ctx context.Context, s *plan.Step) (int64, bool, error) {
+// call is one step's use of the request slots.
+type call struct {
+	r     *runner
+	step  int
+	first time.Time // when the step first took a slot
+}
+
+// acquire takes a request slot, announcing the step the first time; false
+// when the run halted before the step sent anything.
+func (c *call) acquire() bool {
+	if !c.r.slots.acquire(!c.first.IsZero()) {
+		return false
+	}
+	if c.first.IsZero() {
+		c.first = time.Now()
+		c.r.slots.started <- c.step
+	}
+	return true
+}
+
+// release frees the slot; failed (the step has failed for good) halts a
+// --fail-fast run first.
+func (c *call) release(failed bool) { c.r.slots.release(failed && c.r.opts.FailFast) }
+
+func (r *runner) create(ctx context.Context, s *plan.Step, c *call) (int64, bool, error) {
 	req, err := r.request(s)
 	if err != nil {
 		return 0, false, err
@@ -286,7 +359,11 @@ func (r *runner) create(ctx context.Context, s *plan.Step) (int64, bool, error) 
 	verify := s.Verify
 	for attempt := 1; ; attempt++ {
 		if verify {
+			if !c.acquire() {
+				return 0, false, errHalted
+			}
 			id, found, err := r.lookup(ctx, s, req)
+			c.release(err != nil)
 			if err != nil {
 				return 0, false, err
 			}
@@ -301,7 +378,19 @@ func (r *runner) create(ctx context.Context, s *plan.Step) (int64, bool, error) 
 			Hash: s.Hash, Spec: s.Spec, Time: r.opts.Now()}); err != nil {
 			return 0, false, fmt.Errorf("journal intent (nothing was sent): %w", err)
 		}
+		if !c.acquire() {
+			// Nothing was sent for this intent. Forget it, unless an
+			// earlier create (this run's, or the one of the run that left
+			// a pending intent) may have stored the object.
+			if attempt == 1 && s.Existing == nil {
+				if err := r.journal.Remove(s.Addr); err != nil {
+					return 0, false, fmt.Errorf("stopped before sending, but the intent could not be removed: %w", err)
+				}
+			}
+			return 0, false, errHalted
+		}
 		rec, err := r.client.Create(ctx, s.Kind, req.query, req.body)
+		c.release(err != nil && !errors.Is(err, bluerocktel.ErrOutcomeUnknown))
 		if err == nil {
 			r.claimed.claim(s.Kind, rec.ID)
 			return rec.ID, false, r.record(s, rec.ID, rec)

@@ -3,6 +3,7 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
@@ -15,9 +16,18 @@ import (
 func compileStep(o *manifest.Object) *Step {
 	spec := o.Spec()
 	s := &Step{Addr: o.Addr, Kind: o.Kind, Object: o}
-	deps := map[string]bool{}
+	// One allocation each, sized for every field the table allows: growing
+	// them by append was half of Compile's allocations.
+	s.Body = make([]resource.Value, 0, 1+len(spec.Fields)+len(o.Extra))
+	var deps []string // a handful: a slice beats a map
+	addDep := func(addr string) {
+		if !slices.Contains(deps, addr) {
+			deps = append(deps, addr)
+		}
+	}
 	if par := spec.Parent; par != nil && o.Parent != nil {
-		deps[o.Parent.Addr] = true
+		addDep(o.Parent.Addr)
+		s.Query = make([]resource.Value, 0, len(par.QueryConst)+1)
 		keys := make([]string, 0, len(par.QueryConst))
 		for k := range par.QueryConst {
 			keys = append(keys, k)
@@ -42,7 +52,7 @@ func compileStep(o *manifest.Object) *Step {
 			v := resource.Value{Wire: f.WireName(), Type: resource.Reference, Text: r.ID}
 			if r.Target != nil {
 				v.Ref = r.Target.Addr
-				deps[r.Target.Addr] = true
+				addDep(r.Target.Addr)
 			}
 			s.Body = append(s.Body, v)
 			continue
@@ -54,10 +64,8 @@ func compileStep(o *manifest.Object) *Step {
 	for _, e := range o.Extra {
 		s.Body = append(s.Body, resource.Value{Wire: e.Key, Raw: e.Raw})
 	}
-	for d := range deps {
-		s.Deps = append(s.Deps, d)
-	}
-	sort.Strings(s.Deps)
+	sort.Strings(deps)
+	s.Deps = deps
 	s.Spec, s.Hash = specOf(s.Query, s.Body)
 	return s
 }

@@ -45,6 +45,9 @@ type header struct {
 
 // encodePut returns the journal line (newline-terminated) setting o.
 func encodePut(o *Object) ([]byte, error) {
+	if line, ok := fastEncodePut(make([]byte, 0, encodedSize(o)), o); ok {
+		return line, nil
+	}
 	return encodeLine(record{Op: opPut, Object: *o})
 }
 
