@@ -24,6 +24,7 @@ func (f *planFlags) path(paths []string) string {
 
 // compile loads manifests and state (read-only) into a plan.
 func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
+	readOnlyGC()
 	set, err := a.load(paths)
 	if err != nil {
 		return nil, err

@@ -65,6 +65,19 @@ func needPaths(c *cobra.Command, args []string) error {
 	return nil
 }
 
+// readOnlyGC trades memory for speed in commands that only read manifests
+// (validate, plan, graph): loading allocates many short-lived objects, and
+// GOGC=200 took validate of 10,000 customers from 0.96 s to 0.82 s (peak
+// 244 MB) and plan from 1.34 s to 1.11 s (267 MB), measured with
+// cmd/onboard-bench -run 'validate-10k|plan-10k'. apply keeps Go's
+// default: its peak at 10,000 customers grew 423 -> 620 MB with GOGC=200.
+// An explicit GOGC in the environment wins.
+func readOnlyGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+}
+
 // load reads and validates a manifest set, printing every diagnostic.
 // Invalid manifests exit 1; unreadable paths exit 2.
 func (a *app) load(paths []string) (*manifest.Set, error) {

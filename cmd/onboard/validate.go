@@ -26,6 +26,7 @@ It sends nothing to the API. Exit status: 0 valid, 1 invalid, 2 usage error.`,
 			if output != "text" && output != "json" {
 				return usagef("--output must be text or json, not %q", output)
 			}
+			readOnlyGC()
 			set, err := manifest.Load(paths...)
 			if err == nil {
 				if output == "json" {
