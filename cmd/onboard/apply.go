@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -174,6 +175,14 @@ func (a *app) report(res *apply.Result, output, statePath string, stateBytes int
 			verb, res.Created, res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged, res.Changed)
 		if !res.OK() {
 			fmt.Fprintf(a.stdout, "State saved to %s; run apply again to complete what is left.\n", statePath)
+		}
+		for _, f := range res.Failures {
+			var ue *apply.UnresolvedError
+			if errors.As(f.Err, &ue) {
+				// The state commands default to ./onboard.state; say which.
+				fmt.Fprintf(a.stderr, "To settle an unknown outcome by hand, add --state %s to the state commands above.\n", statePath)
+				break
+			}
 		}
 	}
 	if closeErr != nil {
