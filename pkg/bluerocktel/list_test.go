@@ -95,22 +95,8 @@ func TestListShapes(t *testing.T) {
 			})
 			c := newClient(t, srv.URL)
 			recs, err := c.List(context.Background(), resource.Family, nil)
-			if tt.wantErr != "" {
-				logf(t, "%v", err)
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			if !checkIDs(t, recs, err, tt.wantErr, tt.want) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ids []int64
-			for _, r := range recs {
-				ids = append(ids, r.ID)
-			}
-			if fmt.Sprint(ids) != fmt.Sprint(tt.want) {
-				t.Errorf("ids %v, want %v", ids, tt.want)
 			}
 		})
 	}
@@ -245,22 +231,8 @@ func TestLookupMatchesExactly(t *testing.T) {
 			srv, _ := serve(t, filtering(tt.records, &seen, &mu))
 			c := newClient(t, srv.URL)
 			recs, err := c.Lookup(context.Background(), tt.kind, tt.parent, tt.want)
-			if tt.wantErr != "" {
-				logf(t, "%v", err)
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			if !checkIDs(t, recs, err, tt.wantErr, tt.ids) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ids []int64
-			for _, r := range recs {
-				ids = append(ids, r.ID)
-			}
-			if fmt.Sprint(ids) != fmt.Sprint(tt.ids) {
-				t.Errorf("matched ids %v, want %v", ids, tt.ids)
 			}
 			if len(seen) != 1 {
 				t.Fatalf("%d requests, want 1", len(seen))
@@ -310,4 +282,29 @@ func TestEqualField(t *testing.T) {
 			t.Errorf("equalField(%v, %q, %s) = %t, want %t", tt.typ, tt.want, tt.got, got, tt.eq)
 		}
 	}
+}
+
+// checkIDs checks a list or lookup result: the expected error, or exactly
+// the records with ids want, in order. It reports whether the caller
+// should go on checking (no error was expected).
+func checkIDs(t *testing.T, recs []*Record, err error, wantErr string, want []int64) bool {
+	t.Helper()
+	if wantErr != "" {
+		logf(t, "%v", err)
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error %v, want %q", err, wantErr)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, r := range recs {
+		ids = append(ids, r.ID)
+	}
+	if fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Errorf("ids %v, want %v", ids, want)
+	}
+	return true
 }
