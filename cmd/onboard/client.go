@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/url"
 	"os"
 	"strconv"
@@ -113,11 +112,4 @@ func parseRate(s string) (float64, error) {
 		return n / 60, nil
 	}
 	return 0, usagef("--rate %q: unit must be /s or /m", s)
-}
-
-func fmtRate(perSecond float64) string {
-	if perSecond == 0 {
-		return "unlimited"
-	}
-	return fmt.Sprintf("%.4g requests/s", perSecond)
 }

@@ -11,10 +11,7 @@ import (
 func canonInt(s string) (string, bool) {
 	plain := strings.ReplaceAll(s, "_", "")
 	if isPlainInteger(plain) {
-		if strings.HasPrefix(plain, "+") {
-			plain = plain[1:]
-		}
-		return plain, true
+		return strings.TrimPrefix(plain, "+"), true
 	}
 	var z big.Int
 	text := plain

@@ -100,15 +100,6 @@ func (h *helper) kill(t *testing.T) {
 	_ = h.cmd.Wait()
 }
 
-// finish lets the helper close its store normally.
-func (h *helper) finish(t *testing.T) {
-	t.Helper()
-	_ = h.stdin.Close()
-	if err := h.cmd.Wait(); err != nil {
-		t.Fatalf("helper: %v", err)
-	}
-}
-
 // sampleObject is a representative object: a recurring line of customer i
 // with the fields a real one sends; unless pending, with an id and a
 // returned field.
