@@ -215,3 +215,40 @@ func mustDec(t *testing.T, s string) *apd.Decimal {
 	}
 	return d
 }
+
+// TestPreviewCycleFallback: a recurring line's cycle is its own, else its
+// file's, else its item's billing frequency.
+func TestPreviewCycleFallback(t *testing.T) {
+	const rec, file, item = "customer.acme.file.main.recurring.trunk", "customer.acme.file.main", "item.sip"
+	cases := []struct {
+		name  string
+		set   map[string]string // address -> billing_frequency ("" removes it)
+		cycle string
+	}{
+		{"line's own", map[string]string{rec: "3", file: "1", item: "12"}, "per quarterly cycle"},
+		{"file's", map[string]string{rec: "", file: "6", item: "12"}, "per half-yearly cycle"},
+		{"item's", map[string]string{rec: "", file: "", item: "12"}, "per yearly cycle"},
+		{"none", map[string]string{rec: "", file: "", item: ""}, "per billing cycle"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			set := fixture()
+			for addr, v := range c.set {
+				o := set.ByAddr[addr]
+				if v == "" {
+					delete(o.Fields, "billing_frequency")
+					continue
+				}
+				o.Fields["billing_frequency"] = manifest.Value{Text: v, Type: resource.Integer}
+			}
+			p, err := Compile(set, nil, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(p.Previews()[0].Lines(), "\n")
+			if want := "recurring 2 × 19.90 = 39.80 " + c.cycle; !strings.Contains(got, want) {
+				t.Errorf("preview:\n%s\nwant a line %q", got, want)
+			}
+		})
+	}
+}

@@ -12,17 +12,9 @@ import (
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
-// Billing preview field names. They are manifest field names of the
-// resource table; the preview is the one place that gives them a billing
-// meaning.
-const (
-	fieldPrice     = "selling_price_without_tax"
-	fieldQuantity  = "quantity"
-	fieldDiscount  = "discount_rate"
-	fieldFrequency = "frequency"
-	fieldBilling   = "billing_frequency"
-	fieldItem      = "item"
-)
+// The preview knows no field names: the resource table says which field
+// of a kind is its price, quantity, discount or period (Field.Billing) and
+// how a kind of line is billed (Spec.Charge).
 
 // Charge is the money of one group of lines: a sum of terms.
 type Charge struct {
@@ -74,44 +66,81 @@ func (p *Plan) fileChanges(file *Step) bool {
 }
 
 func previewFile(f *manifest.Object) FilePreview {
-	fp := FilePreview{File: f.Addr, Name: f.Fields["name"].Text}
+	fp := FilePreview{File: f.Addr, Name: label(f)}
 	if c := f.Customer(); c != nil {
 		fp.Customer = c.Addr
 	}
-	fileMonths := intField(f, fieldBilling)
 	var once *Charge
 	cycles := map[int]*Charge{}
 	licences := map[int]*Charge{}
 	for _, l := range f.Children {
 		var c *Charge
-		switch l.Kind {
-		case resource.Initial:
+		switch l.Spec().Charge {
+		case resource.OneTime:
 			if once == nil {
 				once = &Charge{}
 			}
 			c = once
-		case resource.Recurring:
-			m := intField(l, fieldBilling)
+		case resource.PerCycle:
+			// The line's own cycle, else its file's, else its item's.
+			m := billed(l, resource.Period)
 			if m == 0 {
-				m = fileMonths
+				m = billed(f, resource.Period)
 			}
 			if m == 0 {
-				m = itemMonths(l)
+				if item := lineItem(l).Target; item != nil {
+					m = billed(item, resource.Period)
+				}
 			}
 			c = group(cycles, m)
-		case resource.Licence:
-			c = group(licences, intField(l, fieldFrequency))
+		case resource.PerRenewal:
+			c = group(licences, billed(l, resource.Period))
 		default:
 			continue
 		}
 		addLine(c, l)
 	}
-	if once != nil {
-		fp.OneTime = once
-	}
+	fp.OneTime = once
 	fp.Cycles = sorted(cycles)
 	fp.Licences = sorted(licences)
 	return fp
+}
+
+// label is the text that names an object for people (its Spec.Label field).
+func label(o *manifest.Object) string {
+	return o.Fields[o.Spec().Label].Text
+}
+
+// text is the value of o's field playing part b ("" when unset).
+func text(o *manifest.Object, b resource.Billing) string {
+	f, ok := o.Spec().Billed(b)
+	if !ok {
+		return ""
+	}
+	return o.Fields[f.Name].Text
+}
+
+// billed is the whole number in o's field playing part b (0 when unset).
+func billed(o *manifest.Object, b resource.Billing) int {
+	n, err := strconv.Atoi(text(o, b))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// lineItem is the line's reference to the item it bills: the reference
+// whose target kind has a price.
+func lineItem(l *manifest.Object) manifest.Ref {
+	for _, f := range l.Spec().Fields {
+		if f.Type != resource.Reference {
+			continue
+		}
+		if _, priced := resource.Get(f.Target).Billed(resource.Price); priced {
+			return l.Refs[f.Name]
+		}
+	}
+	return manifest.Ref{}
 }
 
 func group(m map[int]*Charge, months int) *Charge {
@@ -136,10 +165,10 @@ var ctx = apd.BaseContext.WithPrecision(40)
 
 // addLine adds quantity × price × (1 − discount) to c.
 func addLine(c *Charge, l *manifest.Object) {
-	qty := l.Fields[fieldQuantity].Text
+	qty := text(l, resource.Quantity)
 	price, priceText := linePrice(l)
 	term := qty + " × " + priceText
-	disc := l.Fields[fieldDiscount].Text
+	disc := text(l, resource.Discount)
 	if disc != "" {
 		term += " × (1 − " + disc + ")"
 	}
@@ -174,37 +203,22 @@ func addLine(c *Charge, l *manifest.Object) {
 // linePrice is the line's own price, else its local item's price. An item
 // referenced by id has a price only BlueRockTEL knows.
 func linePrice(l *manifest.Object) (*apd.Decimal, string) {
-	text := l.Fields[fieldPrice].Text
-	if text == "" {
-		r := l.Refs[fieldItem]
+	price := text(l, resource.Price)
+	if price == "" {
+		r := lineItem(l)
 		if r.Target == nil {
 			return nil, "catalog price of item #" + r.ID
 		}
-		text = r.Target.Fields[fieldPrice].Text
-		if text == "" {
+		price = text(r.Target, resource.Price)
+		if price == "" {
 			return nil, "catalog price of " + r.Target.Addr + " (not set)"
 		}
 	}
-	d, _, err := apd.NewFromString(text)
+	d, _, err := apd.NewFromString(price)
 	if err != nil {
-		return nil, text
+		return nil, price
 	}
 	return d, Money(d)
-}
-
-func itemMonths(l *manifest.Object) int {
-	if r := l.Refs[fieldItem]; r.Target != nil {
-		return intField(r.Target, fieldBilling)
-	}
-	return 0
-}
-
-func intField(o *manifest.Object, name string) int {
-	n, err := strconv.Atoi(o.Fields[name].Text)
-	if err != nil {
-		return 0
-	}
-	return n
 }
 
 // Money renders an exact decimal with at least two decimal places, adding

@@ -37,7 +37,7 @@ func (p *Plan) groups() []section {
 		key, title := "", "Catalog"
 		if c := s.Object.Customer(); c != nil {
 			key = c.Addr
-			title = fmt.Sprintf("Customer %s (%s)", c.Name, c.Fields["name"].Text)
+			title = fmt.Sprintf("Customer %s (%s)", c.Name, label(c))
 		}
 		i, ok := index[key]
 		if !ok {

@@ -94,7 +94,34 @@ type Field struct {
 	// After names a Date field of the same object that this date must be
 	// strictly after (renewal_date after activation_date).
 	After string
+
+	// Billing is the part the field plays in the money of an object, for
+	// the plan's billing preview.
+	Billing Billing
 }
+
+// Billing is a field's part in what a line costs.
+type Billing int
+
+// Billing parts.
+const (
+	NotBilled Billing = iota
+	Price             // unit price excl. VAT (a line's override, or its item's catalog price)
+	Quantity          // units billed
+	Discount          // rate in 0..1 taken off the price
+	Period            // months between invoices (or licence renewals)
+)
+
+// Charge is how a kind of line is billed.
+type Charge int
+
+// Charges.
+const (
+	NoCharge   Charge = iota
+	OneTime           // once (initial lines)
+	PerCycle          // every billing cycle (recurring lines)
+	PerRenewal        // at each renewal (licences)
+)
 
 // WireName is the field's JSON name on the wire.
 func (f Field) WireName() string {
@@ -158,6 +185,22 @@ type Spec struct {
 	Defaults []Default
 	// Description documents the kind in the schema.
 	Description string
+	// Label is the manifest field that names an object for people (plan
+	// headings), if any.
+	Label string
+	// Charge says how a line of this kind is billed (NoCharge for kinds
+	// that are not lines).
+	Charge Charge
+}
+
+// Billed returns the field that plays part b, if the kind has one.
+func (s *Spec) Billed(b Billing) (Field, bool) {
+	for _, f := range s.Fields {
+		if f.Billing == b {
+			return f, true
+		}
+	}
+	return Field{}, false
 }
 
 // Field returns the field with manifest name or id name n.
@@ -206,7 +249,7 @@ var (
 	lineParent = &Parent{Kind: CustomerFile, BodyField: "customer_file_id"}
 	lineItem   = Field{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true,
 		Description: descItemRef + " Or `item_id`: " + descItemID}
-	linePrice = Field{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descOverPrice}
+	linePrice = Field{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Billing: Price, Description: descOverPrice}
 	// A line has no identity of its own beyond what it says: its file, its
 	// item, and (MatchAllFields) every other field.
 	lineKeys = [][]string{{"customer_file_id", "item_id"}}
@@ -214,7 +257,7 @@ var (
 
 var table = []*Spec{
 	{
-		Kind: Family, Title: "family", Collection: "families", Path: "/v1/families",
+		Kind: Family, Title: "family", Label: "name", Collection: "families", Path: "/v1/families",
 		Description: "Product families are top-level catalog categories.",
 		Fields: []Field{
 			{Name: "name", Type: String, Required: true, Description: "Family name. Identifies the family: an existing family with this exact name is adopted, not duplicated."},
@@ -222,14 +265,14 @@ var table = []*Spec{
 		NaturalKeys: [][]string{{"name"}},
 	},
 	{
-		Kind: Item, Title: "item", Collection: "items", Path: "/v1/items",
+		Kind: Item, Title: "item", Label: "description", Collection: "items", Path: "/v1/items",
 		Description: "Catalog items are the individual products and services sold to customers.",
 		Fields: []Field{
 			{Name: "description", Type: String, Required: true, Description: "Item name shown on invoices."},
 			{Name: "family", Wire: "family_id", Type: Reference, Target: Family, IDName: "family_id",
 				Description: "FK to families: the local name of a family in this manifest set (or use `family_id` for an existing family)."},
-			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Description: descPrice},
-			{Name: "billing_frequency", Type: Integer, Positive: true, Description: "Default billing frequency in months."},
+			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Billing: Price, Description: descPrice},
+			{Name: "billing_frequency", Type: Integer, Positive: true, Billing: Period, Description: "Default billing frequency in months."},
 			{Name: "active_for_recurring_billing", Type: Boolean, Description: "Available as a subscription line."},
 			{Name: "active_for_initial_billing", Type: Boolean, Description: "Available as a one-time charge."},
 			{Name: "internal_reference", Type: String, Description: "Internal reference (SKU). When set, it identifies the item: an existing item with this reference is adopted, not duplicated."},
@@ -238,7 +281,7 @@ var table = []*Spec{
 		Defaults:    []Default{{Wire: "active", JSON: "true"}},
 	},
 	{
-		Kind: Customer, Title: "customer", Collection: "customers", Path: "/v1/customers",
+		Kind: Customer, Title: "customer", Label: "name", Collection: "customers", Path: "/v1/customers",
 		Description: "The customer is the top-level billing entity.",
 		Fields: []Field{
 			{Name: "name", Type: String, Required: true, Description: "Company or individual name."},
@@ -257,29 +300,29 @@ var table = []*Spec{
 			{Wire: "main_address_country", JSON: `"France"`}},
 	},
 	{
-		Kind: CustomerFile, Title: "customer file", Collection: "files", Path: "/v1/customer-files",
+		Kind: CustomerFile, Title: "customer file", Label: "name", Collection: "files", Path: "/v1/customer-files",
 		Description: "A customer file is the billing dossier attached to the customer.",
 		Parent: &Parent{Kind: Customer, QueryField: "fileable_id",
 			QueryConst: map[string]string{"fileable_type": "customer"}},
 		Fields: []Field{
 			{Name: "name", Type: String, Required: true, Description: "Label for this file (e.g. project or site name). Required by onboard: it identifies the file within its customer."},
-			{Name: "billing_frequency", Type: Integer, Positive: true, Description: "Billing cycle in months (1, 3, 6, 12, ...)."},
+			{Name: "billing_frequency", Type: Integer, Positive: true, Billing: Period, Description: "Billing cycle in months (1, 3, 6, 12, ...)."},
 			{Name: "services_start", Type: Date, Description: "Date when services begin (YYYY-MM-DD)."},
 			{Name: "first_invoice", Type: Date, Description: "Date of the first invoice (YYYY-MM-DD)."},
 		},
 		NaturalKeys: [][]string{{"name"}},
 	},
 	{
-		Kind: Licence, Title: "licence", Collection: "licences", Path: "/v1/customer-files/licences",
+		Kind: Licence, Title: "licence", Charge: PerRenewal, Collection: "licences", Path: "/v1/customer-files/licences",
 		Description: "Licence lines represent licence-based billing (e.g. software seats), billed at a renewal frequency.",
 		Parent:      lineParent,
 		Fields: []Field{
 			lineItem,
-			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: "Number of licences (must be > 0)."},
+			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Billing: Quantity, Description: "Number of licences (must be > 0)."},
 			{Name: "activation_date", Type: Date, Description: "Activation date (YYYY-MM-DD)."},
 			{Name: "renewal_date", Type: Date, After: "activation_date", Description: "First renewal date (YYYY-MM-DD), after the activation date."},
 			linePrice,
-			{Name: "frequency", Type: Integer, Positive: true, Description: "Renewal frequency in months."},
+			{Name: "frequency", Type: Integer, Positive: true, Billing: Period, Description: "Renewal frequency in months."},
 			{Name: "active", Type: Boolean, Description: "Whether this licence is active (default: true)."},
 		},
 		NaturalKeys:    lineKeys,
@@ -287,32 +330,32 @@ var table = []*Spec{
 		Defaults:       []Default{{Wire: "active", JSON: "true"}},
 	},
 	{
-		Kind: Initial, Title: "initial charge", Collection: "initials", Path: "/v1/customer-files/initials",
+		Kind: Initial, Title: "initial charge", Charge: OneTime, Collection: "initials", Path: "/v1/customer-files/initials",
 		Description: "Initial lines are one-time charges, such as installation fees or hardware purchases.",
 		Parent:      lineParent,
 		Fields: []Field{
 			lineItem,
-			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: descQuantity},
+			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Billing: Quantity, Description: descQuantity},
 			{Name: "label", Type: String, Description: descLabel},
 			linePrice,
-			{Name: "discount_rate", Type: Decimal, Min: "0", Max: "1", Description: "Discount rate between 0 and 1 (e.g. 0.1 = 10%)."},
+			{Name: "discount_rate", Type: Decimal, Min: "0", Max: "1", Billing: Discount, Description: "Discount rate between 0 and 1 (e.g. 0.1 = 10%)."},
 			{Name: "charge_after_date", Type: Date, Description: "Do not invoice before this date (YYYY-MM-DD)."},
 		},
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
 	},
 	{
-		Kind: Recurring, Title: "recurring line", Collection: "recurrings", Path: "/v1/customer-files/recurrings",
+		Kind: Recurring, Title: "recurring line", Charge: PerCycle, Collection: "recurrings", Path: "/v1/customer-files/recurrings",
 		Description: "Recurring lines are periodic subscriptions billed at each billing cycle.",
 		Parent:      lineParent,
 		Fields: []Field{
 			lineItem,
-			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Description: descQuantity},
+			{Name: "quantity", Type: Decimal, Required: true, Positive: true, Billing: Quantity, Description: descQuantity},
 			{Name: "label", Type: String, Description: descLabel},
 			linePrice,
 			{Name: "service_start", Type: Date, Description: "Planned service start date (YYYY-MM-DD)."},
 			{Name: "first_invoice", Type: Date, Description: "Date of the first invoice for this item (YYYY-MM-DD)."},
-			{Name: "billing_frequency", Type: Integer, Positive: true, Description: "Override the file-level billing frequency (months)."},
+			{Name: "billing_frequency", Type: Integer, Positive: true, Billing: Period, Description: "Override the file-level billing frequency (months)."},
 			{Name: "commitment", Type: Integer, Positive: true, Description: "Commitment duration in months."},
 			{Name: "active", Type: Boolean, Description: "Whether this subscription is active."},
 		},
