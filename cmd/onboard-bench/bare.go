@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/onboardhq/onboard/pkg/resource"
 )
 
 // bareResult is what a minimal client achieves against a sandbox: the
@@ -40,7 +42,7 @@ func bareRun(base, token string, n, concurrency int) bareResult {
 					return
 				}
 				body := fmt.Sprintf(`{"name":"bare-%d"}`, i)
-				req, err := http.NewRequest(http.MethodPost, base+"/v1/families", bytes.NewReader([]byte(body)))
+				req, err := http.NewRequest(http.MethodPost, base+resource.Get(resource.Family).Path, bytes.NewReader([]byte(body)))
 				check(err)
 				req.Header.Set("Authorization", "Bearer "+token)
 				req.Header.Set("Content-Type", "application/json")

@@ -51,16 +51,24 @@ func (b *builder) document(root *tnode, bad map[*tnode]bool) {
 	if root.kind != nMap {
 		return
 	}
-	for _, e := range root.entries {
-		s := specByCollection(resource.TopLevel(), e.key)
+	b.top = append(b.top, b.collections(resource.TopLevel(), nil, root)...)
+	b.siblings(b.top, false)
+}
+
+// collections builds the objects of the collections of kinds specs found
+// in node (a document root, or an object nesting others), in order.
+func (b *builder) collections(specs []*resource.Spec, parent *Object, node *tnode) []*Object {
+	var out []*Object
+	for _, e := range node.entries {
+		s := specByCollection(specs, e.key)
 		if s == nil || e.val.kind != nMap {
 			continue
 		}
 		for i := range e.val.entries {
-			b.top = append(b.top, b.object(s, nil, &e.val.entries[i]))
+			out = append(out, b.object(s, parent, &e.val.entries[i]))
 		}
 	}
-	b.siblings(b.top, false)
+	return out
 }
 
 // object builds one object from its entry in a collection.
@@ -101,15 +109,7 @@ func (b *builder) object(s *resource.Spec, parent *Object, e *entry) *Object {
 	if xe := t.entry(resource.ExtraKey); xe != nil && !b.bad[xe.val] && xe.val.kind == nMap {
 		b.extra(o, s, xe.val)
 	}
-	for _, ce := range t.entries {
-		c := specByCollection(s.Children(), ce.key)
-		if c == nil || ce.val.kind != nMap {
-			continue
-		}
-		for i := range ce.val.entries {
-			o.Children = append(o.Children, b.object(c, o, &ce.val.entries[i]))
-		}
-	}
+	o.Children = b.collections(s.Children(), o, t)
 	b.siblings(o.Children, true)
 	return o
 }

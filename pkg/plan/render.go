@@ -240,22 +240,35 @@ var mdEscaper = strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt
 
 func mdEscape(s string) string { return mdEscaper.Replace(s) }
 
-// RenderDOT writes the dependency graph in Graphviz DOT. The output is
-// deterministic: vertices and edges sorted by address.
+// RenderDOT writes the dependency graph in Graphviz DOT, from the
+// dominikbraun/graph model of the plan. The output is deterministic:
+// vertices and edges sorted by address.
 func (p *Plan) RenderDOT(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString("digraph onboard {\n  rankdir=LR;\n  node [shape=box];\n")
-	addrs := make([]string, 0, len(p.Steps))
-	for _, s := range p.Steps {
-		addrs = append(addrs, s.Addr)
+	g, err := p.Graph()
+	if err != nil {
+		return err
+	}
+	preds, err := g.PredecessorMap()
+	if err != nil {
+		return err
+	}
+	addrs := make([]string, 0, len(preds))
+	for a := range preds {
+		addrs = append(addrs, a)
 	}
 	sort.Strings(addrs)
+	bw := bufio.NewWriter(w)
+	bw.WriteString("digraph onboard {\n  rankdir=LR;\n  node [shape=box];\n")
 	for _, a := range addrs {
-		s := p.ByAddr[a]
-		fmt.Fprintf(bw, "  %q [label=%q];\n", a, fmt.Sprintf("%s\n%s", a, s.Action))
+		fmt.Fprintf(bw, "  %q [label=%q];\n", a, fmt.Sprintf("%s\n%s", a, p.ByAddr[a].Action))
 	}
 	for _, a := range addrs {
-		for _, d := range p.ByAddr[a].Deps {
+		deps := make([]string, 0, len(preds[a]))
+		for d := range preds[a] {
+			deps = append(deps, d)
+		}
+		sort.Strings(deps)
+		for _, d := range deps {
 			fmt.Fprintf(bw, "  %q -> %q;\n", d, a)
 		}
 	}
