@@ -85,17 +85,15 @@ func (r *recorder) wrap(h http.Handler) http.Handler {
 	})
 }
 
-// canonicalJSON re-encodes a body with sorted keys and numbers as written,
-// so that scripts compare requests by meaning, not key order.
+// canonicalJSON re-encodes a body with sorted keys and numbers as written
+// (canonicalValue), so that scripts compare requests by meaning, not key
+// order; a body that is not JSON is shown as it is.
 func canonicalJSON(b []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	s, err := canonicalValue(b)
+	if err != nil {
 		return string(b)
 	}
-	out, _ := json.Marshal(v)
-	return string(out)
+	return s
 }
 
 // sandboxes maps each running script to its sandbox.
