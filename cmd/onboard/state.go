@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/onboardhq/onboard/pkg/resource"
+	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -113,9 +113,9 @@ outcome and you found the object in BlueRockTEL.`,
 		Example: "  onboard state import customer.acme 101 --state customers/onboard.state",
 		Args:    exactArgs(2, "ADDRESS ID"),
 		RunE: func(c *cobra.Command, args []string) error {
-			kind, err := kindOf(args[0])
+			kind, err := manifest.KindOf(args[0])
 			if err != nil {
-				return err
+				return &usageError{err}
 			}
 			id, err := strconv.ParseInt(args[1], 10, 64)
 			if err != nil || id <= 0 {
@@ -196,20 +196,6 @@ func editState(a *app, path, command string, edit func(*state.Store) error, done
 	}
 	fmt.Fprintf(a.stdout, done+"\n", args...)
 	return nil
-}
-
-// kindOf reads the kind of an address: the kind word before its last
-// name ("customer.acme.file.main" is a file).
-func kindOf(addr string) (resource.Kind, error) {
-	parts := strings.Split(addr, ".")
-	if len(parts) < 2 || len(parts)%2 != 0 {
-		return "", usagef("%q is not an address (e.g. customer.acme or customer.acme.file.main)", addr)
-	}
-	k := resource.Kind(parts[len(parts)-2])
-	if resource.Get(k) == nil {
-		return "", usagef("%q is not an address: unknown kind %q", addr, k)
-	}
-	return k, nil
 }
 
 func suggestAddr(st *state.State, addr string) string {

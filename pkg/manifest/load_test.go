@@ -403,3 +403,27 @@ func TestLargeCollection(t *testing.T) {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestKindOf(t *testing.T) {
+	cases := []struct {
+		addr, kind string // kind "" = an error
+	}{
+		{"family.voip", "family"},
+		{"customer.acme", "customer"},
+		{"customer.acme.file.main", "file"},
+		{"customer.acme.file.main.licence.seats", "licence"},
+		{"customer", ""},
+		{"customer.acme.file", ""},
+		{"widget.x", ""},
+		{"licence.seats", ""},               // lines live in files
+		{"customer.acme.licence.seats", ""}, // ... not directly in customers
+		{"family.voip.file.main", ""},       // files live in customers
+		{"customer..file.main", ""},         // empty name
+	}
+	for _, c := range cases {
+		k, err := KindOf(c.addr)
+		if (err != nil) != (c.kind == "") || string(k) != c.kind {
+			t.Errorf("KindOf(%q) = %q, %v; want %q", c.addr, k, err, c.kind)
+		}
+	}
+}

@@ -105,6 +105,32 @@ func Address(parent *Object, k resource.Kind, name string) string {
 	return parent.Addr + "." + string(k) + "." + name
 }
 
+// KindOf reads the kind of the object at addr, checking that the address
+// has the shape Address builds: kind.name pairs, a top-level kind first,
+// then each kind nested in the one before ("customer.acme.file.main").
+func KindOf(addr string) (resource.Kind, error) {
+	parts := strings.Split(addr, ".")
+	if len(parts) < 2 || len(parts)%2 != 0 {
+		return "", fmt.Errorf("%q is not an address (e.g. customer.acme or customer.acme.file.main)", addr)
+	}
+	var parent *resource.Spec
+	for i := 0; i < len(parts); i += 2 {
+		k := resource.Kind(parts[i])
+		s := resource.Get(k)
+		if s == nil {
+			return "", fmt.Errorf("%q is not an address: unknown kind %q", addr, k)
+		}
+		if (parent == nil) != (s.Parent == nil) || (parent != nil && s.Parent.Kind != parent.Kind) {
+			return "", fmt.Errorf("%q is not an address: a %s is not nested there", addr, s.Title)
+		}
+		if parts[i+1] == "" {
+			return "", fmt.Errorf("%q is not an address: empty name after %q", addr, k)
+		}
+		parent = s
+	}
+	return parent.Kind, nil
+}
+
 // Diagnostic is one problem found in a manifest set.
 type Diagnostic struct {
 	Pos     Pos    `json:"position"`
