@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# demo.sh BIN MANIFEST: start the sandbox on a free port, then plan, apply
-# and apply again (which must change nothing), print the state, and stop
+# demo.sh BIN MANIFEST: start the sandbox on a free port, then plan (saved),
+# apply the saved plan and apply again (which must change nothing), print the state, and stop
 # the sandbox. Used by `make demo`; needs nothing but the built binary.
 set -euo pipefail
 bin=${1:-bin/onboard}
@@ -23,9 +23,11 @@ echo "== sandbox listening at $ONBOARD_BASE_URL"
 
 step() { echo; echo "== \$ onboard $*"; "$bin" "$@"; }
 step validate "$manifest"
-step plan "$manifest" --state "$state"
-step apply "$manifest" --state "$state"
-step apply "$manifest" --state "$state"
+# Review, then apply exactly what was reviewed (a saved plan never asks).
+step plan "$manifest" --state "$state" --out "$work/plan.onboard"
+step apply "$work/plan.onboard"
+# A rerun: nothing left to do, so nothing is sent (and nothing to confirm).
+step apply "$manifest" --state "$state" --auto-approve
 step plan "$manifest" --state "$state" --detailed-exitcode
 step state list --state "$state"
 echo

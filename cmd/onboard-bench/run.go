@@ -103,7 +103,7 @@ func (s scenario) run(bin, manifests, dir string) runResult {
 	}
 	sb := startSandbox(bin, s)
 	defer sb.stop()
-	args := []string{"apply", manifests, "--state", statePath, "--parallelism", fmt.Sprint(s.parallelism), "--rate", s.clientRate, "--output", "json"}
+	args := []string{"apply", "--auto-approve", manifests, "--state", statePath, "--parallelism", fmt.Sprint(s.parallelism), "--rate", s.clientRate, "--output", "json"}
 	var events strings.Builder
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "ONBOARD_BASE_URL="+sb.base, "ONBOARD_TOKEN="+sb.token)

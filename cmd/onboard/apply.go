@@ -14,6 +14,8 @@ import (
 
 	"github.com/onboardhq/onboard/pkg/apply"
 	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/planfile"
+	"github.com/onboardhq/onboard/pkg/planrender"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -23,29 +25,36 @@ func newApplyCmd(a *app) *cobra.Command {
 		cf          clientFlags
 		parallelism int
 		failFast    bool
+		autoApprove bool
 		lockTimeout time.Duration
 		output      string
 	)
 	c := &cobra.Command{
-		Use:   "apply PATH...",
-		Short: "Create in BlueRockTEL what the manifests declare and the state lacks",
-		Long: `apply validates the manifests, compiles the plan against the state file and
-creates what is missing, in dependency order and in parallel: a step starts as
-soon as the objects it references exist. Every create is journaled before it is
-sent, and a create whose outcome is unknown (lost response, timeout, 5xx) is
-looked up by its natural key before anything is sent again, so nothing is
-created twice. A rerun does only what is left; with nothing left it sends no
-request.
+		Use:   "apply PATH... | apply PLAN_FILE",
+		Short: "Make BlueRockTEL what the manifests declare: create what is missing, update what changed",
+		Long: `apply validates the manifests, compiles the plan against the state file, shows
+it and asks for confirmation (on a terminal; --auto-approve skips it, and is
+needed without a terminal), then creates what is missing and updates what
+changed (PUT of the changed fields only), in dependency order and in parallel.
+
+Given a saved plan (onboard plan --out FILE), apply executes exactly that plan,
+without asking (it was reviewed), and refuses it when the state, the manifests
+or the API changed since it was made.
+
+Every create is journaled before it is sent, and a create whose outcome is
+unknown (lost response, timeout, 5xx) is looked up by its natural key before
+anything is sent again, so nothing is created twice. A rerun does only what is
+left; with nothing left it sends no request.
 
 On a failure, what depends on it is skipped and everything else goes on
 (--fail-fast stops instead). SIGINT/SIGTERM stops starting new steps and lets
-requests in flight finish; a second signal exits at once. The state stays
-consistent either way, and a rerun completes the work.`,
+requests in flight finish; a second signal exits at once.`,
 		Example: `  export ONBOARD_BASE_URL=https://acme.bluerocktel.net/api ONBOARD_TOKEN=...
   onboard apply examples/acme.yaml
-  onboard apply customers/ --parallelism 16 --rate 30/s
+  onboard plan customers/ --out plan.onboard && onboard apply plan.onboard
+  onboard apply customers/ --auto-approve --parallelism 16 --rate 30/s
   onboard apply customers/ --adopt     # state lost: adopt what already exists
-  onboard apply customers/ --output json > events.jsonl`,
+  onboard apply customers/ --auto-approve --output json > events.jsonl`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
 			if output != "text" && output != "json" {
@@ -53,6 +62,17 @@ consistent either way, and a rerun completes the work.`,
 			}
 			if parallelism < 1 {
 				return usagef("--parallelism must be at least 1")
+			}
+			var saved *planfile.File
+			if len(paths) == 1 && planfile.IsPlan(paths[0]) {
+				var err error
+				if saved, err = planfile.Read(paths[0]); err != nil {
+					return &usageError{err}
+				}
+				paths = saved.Manifests
+			} else if !autoApprove && !a.interactive() {
+				return usagef("apply asks for confirmation, and this is not a terminal: pass --auto-approve, " +
+					"or apply a reviewed plan (onboard plan --out FILE, then onboard apply FILE)")
 			}
 			set, err := a.load(paths)
 			if err != nil {
@@ -72,34 +92,48 @@ consistent either way, and a rerun completes the work.`,
 			for _, w := range store.Warnings() {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w)
 			}
-			p, err := plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt})
-			if err != nil {
+			var p *plan.Plan
+			if saved != nil {
+				now, err := origin(set, store.State(), cf.target())
+				if err != nil {
+					return err
+				}
+				if err := saved.Check(now); err != nil {
+					return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w; nothing was sent: make a new plan (onboard plan --out FILE) and review it", c.Flags().Arg(0), err)}
+				}
+				p = saved.Plan()
+			} else if p, err = plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt}); err != nil {
 				return err
 			}
 			if err := recordImported(p, store); err != nil {
 				return err
 			}
 			counts := p.Counts()
-			if counts.Change > 0 {
-				fmt.Fprintf(a.stderr, "note: %d object(s) differ from what was created; updates are not applied yet (see `onboard plan`)\n", counts.Change)
-			}
 			if counts.Orphan > 0 {
 				fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; they are never deleted (see `onboard plan`)\n", counts.Orphan)
 			}
-			if counts.Create == 0 {
+			if !p.HasChanges() {
 				if err := store.Close(); err != nil {
 					return fmt.Errorf("write state %s: %w", statePath, err)
 				}
 				if output == "json" {
-					return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp, Changed: counts.Change}})
+					return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp}})
 				}
 				fmt.Fprintln(a.stdout, nothingToDo(counts))
 				return nil
 			}
+			if saved == nil && !autoApprove {
+				if err := planrender.Text(a.stdout, p); err != nil {
+					return err
+				}
+				if !confirm(a.stdin, a.stderr) {
+					return &exitError{code: exitFailure, err: errors.New("apply cancelled; nothing was sent")}
+				}
+			}
 
 			if output != "json" {
-				fmt.Fprintf(a.stderr, "Applying: %d to create, %d up to date; API %s, state %s\n",
-					counts.Create, counts.NoOp, cf.target(), statePath)
+				fmt.Fprintf(a.stderr, "Applying: %d to create, %d to update, %d up to date; API %s, state %s\n",
+					counts.Create, counts.Update, counts.NoOp, cf.target(), statePath)
 			}
 			ctx, stop := interruptible(a)
 			defer stop()
@@ -113,6 +147,7 @@ consistent either way, and a rerun completes the work.`,
 	}
 	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
+	c.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
 	c.Flags().BoolVar(&failFast, "fail-fast", false, "stop starting steps after the first failure")
 	c.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for another apply to release the state lock (default: fail at once)")
@@ -121,14 +156,11 @@ consistent either way, and a rerun completes the work.`,
 	return c
 }
 
-// nothingToDo is apply's summary when nothing is to be created; it still
-// counts what differs or is orphaned, so that "nothing to do" is never
-// read as "everything matches".
+// nothingToDo is apply's summary when nothing is to be sent; it still
+// counts what is orphaned, so that "nothing to do" is never read as
+// "state and manifests agree on everything".
 func nothingToDo(c plan.Counts) string {
 	msg := fmt.Sprintf("Nothing to do: %d objects up to date", c.NoOp)
-	if c.Change > 0 {
-		msg += fmt.Sprintf(", %d changed (not applied)", c.Change)
-	}
 	if c.Orphan > 0 {
 		msg += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
 	}
@@ -171,8 +203,8 @@ func (a *app) report(res *apply.Result, output, statePath string, stateBytes int
 		case !res.OK():
 			verb = "Apply failed"
 		}
-		fmt.Fprintf(a.stdout, "%s: %d created, %d adopted, %d failed, %d skipped, %d not started; %d unchanged, %d changed (not applied).\n",
-			verb, res.Created, res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged, res.Changed)
+		fmt.Fprintf(a.stdout, "%s: %d created, %d updated, %d adopted, %d failed, %d skipped, %d not started; %d unchanged.\n",
+			verb, res.Created, res.Updated, res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged)
 		if !res.OK() {
 			fmt.Fprintf(a.stdout, "State saved to %s; run apply again to complete what is left.\n", statePath)
 		}

@@ -57,7 +57,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 func applyInvalid(t *testing.T, path string) {
 	sb := startSandbox(t, sandbox.Options{Seed: 1})
 	statePath := filepath.Join(t.TempDir(), "onboard.state")
-	r := runOnboard(t, sb.env(), "apply", path, "--state", statePath)
+	r := runOnboard(t, sb.env(), "apply", "--auto-approve", path, "--state", statePath)
 	if n := sb.requests(""); n != 0 {
 		t.Errorf("an invalid manifest sent %d request(s) to the API", n)
 	}

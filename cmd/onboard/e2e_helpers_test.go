@@ -362,7 +362,7 @@ func generatedCounts(n int) map[resource.Kind]int {
 
 // applyArgs is an apply of dir with the state at statePath.
 func applyArgs(dir, statePath string, extra ...string) []string {
-	return append([]string{"apply", dir, "--state", statePath}, extra...)
+	return append([]string{"apply", "--auto-approve", dir, "--state", statePath}, extra...)
 }
 
 // converge applies dir until a run exits 0 and `plan --detailed-exitcode`
@@ -389,7 +389,7 @@ func converge(t *testing.T, sb *e2eSandbox, dir, statePath string, maxRuns int, 
 }
 
 // summaryRE reads the counts of apply's summary line.
-var summaryRE = regexp.MustCompile(`(?m)^(?:Apply complete|Apply failed|Interrupted): (\d+) created, (\d+) adopted, (\d+) failed, (\d+) skipped, (\d+) not started`)
+var summaryRE = regexp.MustCompile(`(?m)^(?:Apply complete|Apply failed|Interrupted): (\d+) created, \d+ updated, (\d+) adopted, (\d+) failed, (\d+) skipped, (\d+) not started`)
 
 // applyCounts returns the created and adopted counts of an apply's summary
 // (ok false when the output has no summary).

@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/planfile"
+	"github.com/onboardhq/onboard/pkg/planrender"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -24,34 +28,55 @@ func (f *planFlags) path(paths []string) string {
 
 // compile loads manifests and state (read-only) into a plan.
 func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
+	p, _, _, err := a.compileSet(paths, f)
+	return p, err
+}
+
+// compileSet is compile, also returning what the plan was made from.
+func (a *app) compileSet(paths []string, f *planFlags) (*plan.Plan, *manifest.Set, *state.State, error) {
 	readOnlyGC()
 	set, err := a.load(paths)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	st, warnings, err := state.Read(f.path(paths))
 	if err != nil {
-		return nil, fmt.Errorf("read state: %w", err)
+		return nil, nil, nil, fmt.Errorf("read state: %w", err)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
-	return plan.Compile(set, st, plan.Options{Adopt: f.adopt})
+	p, err := plan.Compile(set, st, plan.Options{Adopt: f.adopt})
+	return p, set, st, err
+}
+
+// render writes a plan in one of the output formats.
+func render(w io.Writer, p *plan.Plan, output string) error {
+	switch output {
+	case "json":
+		return planrender.JSON(w, p, versionString())
+	case "markdown":
+		return planrender.Markdown(w, p)
+	}
+	return planrender.Text(w, p)
 }
 
 func newPlanCmd(a *app) *cobra.Command {
 	var (
 		f          planFlags
+		cf         clientFlags
 		output     string
+		out        string
 		detailedEC bool
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",
 		Short: "Show what apply would do, without sending anything",
 		Long: `plan reads the manifests and the state file and shows what apply would create,
-what differs from what was created (not applied yet), and what state knows that
-the manifests no longer declare (never deleted), with a billing preview of each
-customer file in exact decimals. It sends nothing to the API.
+what it would update (the fields that changed, old -> new), and what state
+knows that the manifests no longer declare (never deleted), with a billing
+preview of each customer file in exact decimals, before -> after. It sends
+nothing to the API. --out FILE saves the plan for onboard apply FILE.
 
 --output text (default) shows only what would change, grouped by customer;
 --output json is a versioned format for tools (see README); --output markdown
@@ -66,20 +91,24 @@ is for a merge-request comment.`,
 			default:
 				return usagef("--output must be text, json or markdown, not %q", output)
 			}
-			p, err := a.compile(paths, &f)
+			p, set, st, err := a.compileSet(paths, &f)
 			if err != nil {
 				return err
 			}
-			switch output {
-			case "json":
-				err = p.RenderJSON(a.stdout)
-			case "markdown":
-				err = p.RenderMarkdown(a.stdout)
-			default:
-				err = p.RenderText(a.stdout)
+			if out != "" {
+				o, err := origin(set, st, cf.target())
+				if err != nil {
+					return err
+				}
+				if err := planfile.New(p, o).Write(out); err != nil {
+					return fmt.Errorf("write the plan: %w", err)
+				}
 			}
-			if err != nil {
+			if err := render(a.stdout, p, output); err != nil {
 				return err
+			}
+			if out != "" {
+				fmt.Fprintf(a.stderr, "Saved the plan to %s; apply exactly it with: onboard apply %s\n", out, out)
 			}
 			if detailedEC && p.HasChanges() {
 				return &exitError{code: exitChanges}
@@ -90,7 +119,9 @@ is for a merge-request comment.`,
 	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
-	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when there is nothing to do, 2 when there are changes, 1 on error")
+	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
+	c.Flags().StringVar(&cf.baseURL, "base-url", "", "the API the plan is for, recorded in a saved plan (default $ONBOARD_BASE_URL)")
+	c.Flags().StringVar(&out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
 	return c
 }
 
@@ -107,7 +138,7 @@ func newGraphCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return p.RenderDOT(a.stdout)
+			return planrender.DOT(a.stdout, p)
 		},
 	}
 	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")

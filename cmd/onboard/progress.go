@@ -54,7 +54,7 @@ func (p *progress) event(e apply.Event) {
 		return
 	}
 	switch e.Type {
-	case apply.EventCreated, apply.EventAdopted:
+	case apply.EventCreated, apply.EventAdopted, apply.EventUpdated:
 		fmt.Fprintf(p.a.stderr, "[%d/%d] %-8s %s #%d (%s)\n", e.Done, e.Total, e.Type, e.Addr, e.ID, e.Duration.Round(time.Millisecond))
 	case apply.EventFailed:
 		fmt.Fprintf(p.a.stderr, "[%d/%d] failed   %s\n", e.Done, e.Total, e.Addr)

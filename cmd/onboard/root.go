@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
 )
@@ -40,7 +41,7 @@ so a rerun only does what is missing.`,
 	})
 	root.AddCommand(
 		newValidateCmd(a), newPlanCmd(a), newApplyCmd(a), newGraphCmd(a),
-		newStateCmd(a), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
+		newShowCmd(a), newStateCmd(a), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
 	)
 	return root
 }
@@ -153,4 +154,15 @@ func versionString() string {
 		}
 	}
 	return out
+}
+
+// interactive reports whether a person can answer a question: stdin and
+// stderr are terminals.
+func (a *app) interactive() bool {
+	in, ok := a.stdin.(*os.File)
+	if !ok {
+		return false
+	}
+	errf, ok := a.stderr.(*os.File)
+	return ok && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(errf.Fd()))
 }

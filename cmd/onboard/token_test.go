@@ -55,11 +55,11 @@ func TestTokenNeverAppears(t *testing.T) {
 	run(env, 0, "plan", gen, "--state", state("gen"), "--output", "markdown")
 	run(env, 0, "graph", acme, "--state", state("acme"))
 
-	debug := run(env, 0, "apply", acme, "--state", state("acme"), "--debug", "--rate", "0")
+	debug := run(env, 0, "apply", "--auto-approve", acme, "--state", state("acme"), "--debug", "--rate", "0")
 	if !strings.Contains(debug.stderr, "POST") || !strings.Contains(debug.stderr, "/v1/customers") {
 		t.Errorf("--debug logged no request, so the check proves nothing:\n%s", debug)
 	}
-	run(env, 0, "apply", acme, "--state", state("acme"), "--debug")
+	run(env, 0, "apply", "--auto-approve", acme, "--state", state("acme"), "--debug")
 	run(env, 0, "plan", acme, "--state", state("acme"), "--detailed-exitcode")
 	run(env, 0, "plan", acme, "--state", state("acme"), "--output", "json")
 
@@ -67,7 +67,7 @@ func TestTokenNeverAppears(t *testing.T) {
 	// runs, as a pipeline would.
 	fileEnv := cliEnv(sb.base, "")
 	for i := 0; i < 3; i++ {
-		r := runOnboard(t, fileEnv, "apply", gen, "--state", state("gen"), "--token-file", tokenFile, "--debug", "--rate", "0", "--output", "json")
+		r := runOnboard(t, fileEnv, "apply", "--auto-approve", gen, "--state", state("gen"), "--token-file", tokenFile, "--debug", "--rate", "0", "--output", "json")
 		outputs = append(outputs, r)
 		if r.code == 0 {
 			break
@@ -78,7 +78,7 @@ func TestTokenNeverAppears(t *testing.T) {
 	}
 
 	// A wrong token: the API answers 401.
-	denied := run(cliEnv(sb.base, wrong), 1, "apply", acme, "--state", state("denied"), "--debug")
+	denied := run(cliEnv(sb.base, wrong), 1, "apply", "--auto-approve", acme, "--state", state("denied"), "--debug")
 	if !strings.Contains(denied.stderr+denied.stdout, "401") {
 		t.Errorf("the apply with a wrong token should report the API's 401:\n%s", denied)
 	}
@@ -89,7 +89,7 @@ func TestTokenNeverAppears(t *testing.T) {
 	run(env, 1, "state", "show", "customer.nobody", "--state", state("acme"))
 
 	// A killed apply leaves its lock file: the holder's details, on disk.
-	killed := startOnboard(t, slow.env(), "apply", gen, "--state", state("killed"), "--debug")
+	killed := startOnboard(t, slow.env(), "apply", "--auto-approve", gen, "--state", state("killed"), "--debug")
 	if !waitFor(time.Minute, func() bool { return slow.requests("POST") > 0 || killed.exited() }) || killed.exited() {
 		t.Fatalf("the apply to kill sent nothing:\n%s", killed.wait())
 	}
@@ -117,7 +117,7 @@ func TestTokenNeverAppears(t *testing.T) {
 	}
 	readFile(lockPath)
 	run(slow.env(), 0, "force-unlock", "--state", state("killed"))
-	run(slow.env(), 0, "apply", gen, "--state", state("killed"), "--debug", "--rate", "0")
+	run(slow.env(), 0, "apply", "--auto-approve", gen, "--state", state("killed"), "--debug", "--rate", "0")
 
 	// Every file onboard wrote beside its states: states, and any lock,
 	// journal or temporary file.

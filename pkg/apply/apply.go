@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 type Client interface {
 	Create(ctx context.Context, kind resource.Kind, query url.Values, body []byte) (*bluerocktel.Record, error)
 	Lookup(ctx context.Context, kind resource.Kind, parentQuery url.Values, want map[string]string) ([]*bluerocktel.Record, error)
+	Update(ctx context.Context, kind resource.Kind, id int64, body []byte) (*bluerocktel.Record, error)
 }
 
 // Journal records intents and outcomes durably.
@@ -51,7 +53,7 @@ type Options struct {
 
 // EventType names what happened to a step. A step's start event comes
 // when its first request is about to be sent, and is followed by one of
-// created, adopted or failed. A step that fails before sending anything
+// created, adopted, updated or failed. A step that fails before sending anything
 // gets a start and a failed event; skipped steps get a skipped event only.
 // A step stopped (interrupt, --fail-fast) before its request was sent gets
 // no event and counts as not started (Result.Untouched).
@@ -62,6 +64,7 @@ const (
 	EventStart   EventType = "start"
 	EventCreated EventType = "created"
 	EventAdopted EventType = "adopted"
+	EventUpdated EventType = "updated"
 	EventFailed  EventType = "failed"
 	EventSkipped EventType = "skipped"
 )
@@ -92,11 +95,11 @@ type Failure struct {
 type Result struct {
 	Created   int `json:"created"`
 	Adopted   int `json:"adopted"`
+	Updated   int `json:"updated"`
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	Untouched int `json:"untouched"`
 	Unchanged int `json:"unchanged"`
-	Changed   int `json:"changed_not_applied"`
 	// Interrupted: the context was cancelled before every step ran.
 	Interrupted bool      `json:"interrupted"`
 	Failures    []Failure `json:"-"`
@@ -106,11 +109,11 @@ type Result struct {
 func (r *Result) OK() bool { return r.Failed == 0 && r.Skipped == 0 && r.Untouched == 0 }
 
 type outcome struct {
-	step    int
-	id      int64
-	adopted bool
-	err     error
-	took    time.Duration // from the first request
+	step int
+	id   int64
+	typ  EventType // created, adopted or updated
+	err  error
+	took time.Duration // from the first request
 }
 
 type runner struct {
@@ -146,9 +149,7 @@ func Run(ctx context.Context, p *plan.Plan, c Client, j Journal, opts Options) *
 		claimed: newClaims(p), slots: newSlots(ctx, opts.Parallelism)}
 	for i, s := range p.Steps {
 		r.index[s.Addr] = i
-		if s.Existing != nil && s.Action != plan.Create {
-			r.ids[i] = s.Existing.ID
-		}
+		r.ids[i] = s.ID()
 	}
 	return r.walk(ctx)
 }
@@ -156,31 +157,13 @@ func Run(ctx context.Context, p *plan.Plan, c Client, j Journal, opts Options) *
 func (r *runner) walk(ctx context.Context) *Result {
 	res := &Result{}
 	steps := r.plan.Steps
-	waiting := make([]int, len(steps))      // unmet dependencies of each create
-	dependents := make([][]int, len(steps)) // creates waiting on each step
-	var queue []int
-	total := 0
-	for i, s := range steps {
-		switch s.Action {
-		case plan.NoOp:
+	for _, s := range steps {
+		if !s.Sends() {
 			res.Unchanged++
-			continue
-		case plan.Change:
-			res.Changed++
-			continue
-		}
-		total++
-		for _, d := range s.Deps {
-			di := r.index[d]
-			if steps[di].Action == plan.Create {
-				waiting[i]++
-				dependents[di] = append(dependents[di], i)
-			}
-		}
-		if waiting[i] == 0 {
-			queue = append(queue, i)
 		}
 	}
+	sched := newSchedule(steps, r.index)
+	total := sched.Total
 
 	jobs := make(chan int)
 	results := make(chan outcome)
@@ -239,32 +222,21 @@ func (r *runner) walk(ctx context.Context) *Result {
 			}
 		}
 	}
-	var skip func(i int, cause string)
-	skip = func(i int, cause string) {
-		for _, d := range dependents[i] {
-			if waiting[d] < 0 { // already skipped through another failed dependency
-				continue
-			}
-			waiting[d] = -1
-			res.Skipped++
-			done++
-			emit(Event{Type: EventSkipped, Addr: steps[d].Addr, Kind: steps[d].Kind,
-				Error: "not attempted: depends on " + cause + ", which failed"})
-			skip(d, cause)
-		}
-	}
+	next := -1
 	for {
+		if next < 0 && !stopping {
+			next = sched.Next()
+		}
 		var send chan int
-		next := -1
-		if !stopping && len(queue) > 0 {
-			send, next = jobs, queue[0]
+		if next >= 0 && !stopping {
+			send = jobs
 		}
 		if send == nil && inflight == 0 {
 			break
 		}
 		select {
 		case send <- next:
-			queue = queue[1:]
+			next = -1
 			inflight++
 		case i := <-r.slots.started:
 			start(i)
@@ -281,26 +253,28 @@ func (r *runner) walk(ctx context.Context) *Result {
 				res.Failed++
 				res.Failures = append(res.Failures, Failure{Addr: s.Addr, Err: o.err})
 				emit(Event{Type: EventFailed, Addr: s.Addr, Kind: s.Kind, Error: o.err.Error(), Duration: o.took})
-				skip(o.step, s.Addr)
+				for _, d := range sched.Failed(o.step) {
+					res.Skipped++
+					done++
+					emit(Event{Type: EventSkipped, Addr: steps[d].Addr, Kind: steps[d].Kind,
+						Error: "not attempted: depends on " + s.Addr + ", which failed"})
+				}
 				if r.opts.FailFast {
 					halt()
 				}
 				continue
 			}
 			r.ids[o.step] = o.id
-			typ := EventCreated
-			if o.adopted {
-				typ = EventAdopted
+			switch o.typ {
+			case EventAdopted:
 				res.Adopted++
-			} else {
+			case EventUpdated:
+				res.Updated++
+			default:
 				res.Created++
 			}
-			emit(Event{Type: typ, Addr: s.Addr, Kind: s.Kind, ID: o.id, Duration: o.took})
-			for _, d := range dependents[o.step] {
-				if waiting[d]--; waiting[d] == 0 {
-					queue = append(queue, d)
-				}
-			}
+			emit(Event{Type: o.typ, Addr: s.Addr, Kind: s.Kind, ID: o.id, Duration: o.took})
+			sched.Done(o.step)
 		case <-stop:
 			halt()
 			res.Interrupted = true
@@ -312,19 +286,54 @@ func (r *runner) walk(ctx context.Context) *Result {
 	return res
 }
 
-// exec runs one create step: look up first when asked, journal the
-// intent, POST, and resolve an unknown outcome by looking the object up.
+// exec runs one step: its create (look up first when asked, journal the
+// intent, POST, and resolve an unknown outcome by looking the object up)
+// or its update.
 func (r *runner) exec(ctx context.Context, i int) outcome {
 	c := &call{r: r, step: i}
-	id, adopted, err := r.create(ctx, r.plan.Steps[i], c)
-	o := outcome{step: i, id: id, adopted: adopted, err: err}
+	s := r.plan.Steps[i]
+	o := outcome{step: i, typ: EventCreated}
+	var err error
+	switch s.Action {
+	case plan.Update:
+		o.typ = EventUpdated
+		o.id, err = r.update(ctx, s, c)
+	default:
+		var adopted bool
+		o.id, adopted, err = r.create(ctx, s, c)
+		if adopted {
+			o.typ = EventAdopted
+		}
+	}
+	o.err = err
 	if !c.first.IsZero() {
 		o.took = time.Since(c.first)
 	}
 	if err != nil && err != errHalted {
-		o.err = fmt.Errorf("%s: %w", r.plan.Steps[i].Addr, err)
+		o.err = fmt.Errorf("%s: %w", s.Addr, err)
 	}
 	return o
+}
+
+// update PUTs the changed fields. A PUT is idempotent: the client retries
+// it on an unknown outcome, and a failure leaves the state's record as it
+// was, so the next plan proposes the same update. The new spec is
+// recorded only after a 2xx.
+func (r *runner) update(ctx context.Context, s *plan.Step, c *call) (int64, error) {
+	req, err := r.request(s)
+	if err != nil {
+		return 0, err
+	}
+	id := s.Existing.ID
+	if !c.acquire() {
+		return 0, errHalted
+	}
+	rec, err := r.client.Update(ctx, s.Kind, id, req.body)
+	c.release(err != nil)
+	if err != nil {
+		return 0, describe(s, err)
+	}
+	return id, r.record(s, id, rec)
 }
 
 // call is one step's use of the request slots.
@@ -414,6 +423,9 @@ func (r *runner) create(ctx context.Context, s *plan.Step, c *call) (int64, bool
 func (r *runner) record(s *plan.Step, id int64, rec *bluerocktel.Record) error {
 	o := state.Object{Addr: s.Addr, Kind: string(s.Kind), ID: id, Status: state.StatusCreated,
 		Hash: s.Hash, Spec: s.Spec, Time: r.opts.Now()}
+	if s.Existing != nil && s.Action == plan.Update {
+		o.Returned = maps.Clone(s.Existing.Returned)
+	}
 	if rec != nil {
 		for _, f := range resource.Get(s.Kind).Returned {
 			if v := rec.Text(f); v != "" {

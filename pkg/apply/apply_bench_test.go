@@ -27,6 +27,10 @@ func (a *instantAPI) Lookup(context.Context, resource.Kind, url.Values, map[stri
 	return nil, nil
 }
 
+func (a *instantAPI) Update(_ context.Context, _ resource.Kind, id int64, _ []byte) (*bluerocktel.Record, error) {
+	return &bluerocktel.Record{ID: id}, nil
+}
+
 // nullJournal records nothing.
 type nullJournal struct{}
 

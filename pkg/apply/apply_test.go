@@ -39,6 +39,7 @@ type fakeAPI struct {
 	creates map[resource.Kind]int
 	faults  map[resource.Kind][]fault // by attempt; missing = ok
 	lookErr bool
+	updates int
 }
 
 type storedObj struct {
@@ -112,6 +113,36 @@ func (f *fakeAPI) Lookup(_ context.Context, k resource.Kind, q url.Values, want 
 		}
 	}
 	return out, nil
+}
+
+// Update applies a partial update to a stored object (null removes the
+// field), or answers 404.
+func (f *fakeAPI) Update(_ context.Context, k resource.Kind, id int64, body []byte) (*bluerocktel.Record, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.updates++
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, err
+	}
+	for i, o := range f.stored[k] {
+		if o.id != id {
+			continue
+		}
+		for w, v := range raw {
+			if string(v) == "null" {
+				delete(f.stored[k][i].fields, w)
+				continue
+			}
+			s := string(v)
+			if uq, err := strconv.Unquote(s); err == nil {
+				s = uq
+			}
+			f.stored[k][i].fields[w] = s
+		}
+		return &bluerocktel.Record{ID: id}, nil
+	}
+	return nil, &bluerocktel.APIError{Method: "PUT", Path: resource.Get(k).ObjectPath(id), Status: 404, Message: "Not Found"}
 }
 
 func (f *fakeAPI) count(k resource.Kind) int {

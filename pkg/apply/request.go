@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
-	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/resource"
 )
@@ -40,7 +39,7 @@ func (r *runner) request(s *plan.Step) (*request, error) {
 		req.query.Set(v.Wire, t)
 	}
 	for _, v := range s.Body {
-		if v.Raw != nil {
+		if v.Raw != nil || v.Null {
 			continue
 		}
 		t, err := v.Resolve(ids)
@@ -58,13 +57,12 @@ func (r *runner) request(s *plan.Step) (*request, error) {
 }
 
 // describe turns an API error into one that points at the manifest: a 422
-// names each rejected field at its position.
+// names each rejected field at the position the step says it comes from.
 func describe(s *plan.Step, err error) error {
 	var apiErr *bluerocktel.APIError
-	if !errors.As(err, &apiErr) || len(apiErr.Fields) == 0 || s.Object == nil {
+	if !errors.As(err, &apiErr) || len(apiErr.Fields) == 0 {
 		return err
 	}
-	spec := resource.Get(s.Kind)
 	fields := make([]string, 0, len(apiErr.Fields))
 	for f := range apiErr.Fields {
 		fields = append(fields, f)
@@ -73,7 +71,11 @@ func describe(s *plan.Step, err error) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rejected by the API (%d): %s", apiErr.Status, apiErr.Message)
 	for _, f := range fields {
-		fmt.Fprintf(&b, "\n    %s: %s: %s", position(s.Object, spec, f), f, strings.Join(apiErr.Fields[f], " "))
+		pos := s.Where[f]
+		if pos == "" {
+			pos = s.Pos // a field the API requires that was left out
+		}
+		fmt.Fprintf(&b, "\n    %s: %s: %s", pos, f, strings.Join(apiErr.Fields[f], " "))
 	}
 	return &RejectedError{Msg: b.String(), Err: err}
 }
@@ -86,25 +88,6 @@ type RejectedError struct {
 
 func (e *RejectedError) Error() string { return e.Msg }
 func (e *RejectedError) Unwrap() error { return e.Err }
-
-// position finds where the manifest sets a wire field; the object's own
-// position when it does not (a field the API requires that was left out).
-func position(o *manifest.Object, spec *resource.Spec, wire string) manifest.Pos {
-	if f, ok := spec.WireField(wire); ok {
-		if v, ok := o.Fields[f.Name]; ok {
-			return v.Pos
-		}
-		if r, ok := o.Refs[f.Name]; ok {
-			return r.Pos
-		}
-	}
-	for _, e := range o.Extra {
-		if e.Key == wire {
-			return e.Pos
-		}
-	}
-	return o.Pos
-}
 
 // claims are the ids that state or this run already gives to an address,
 // per kind: a lookup must not adopt them for another address.

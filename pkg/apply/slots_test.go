@@ -319,3 +319,9 @@ func TestHaltedIsNotAFailure(t *testing.T) {
 		t.Error("errHalted must not look like a cancellation")
 	}
 }
+
+func (a *countingAPI) Update(_ context.Context, _ resource.Kind, id int64, _ []byte) (*bluerocktel.Record, error) {
+	a.enter()
+	defer a.leave()
+	return &bluerocktel.Record{ID: id}, nil
+}

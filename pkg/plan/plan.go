@@ -1,6 +1,10 @@
 // Package plan compiles a manifest set and the state into a plan: a DAG of
-// steps, one per object, each a create, a no-op or a reported change, plus
+// steps, each a complete operation (a create, an update or a no-op, with
+// its method, path, query, body, source positions and dependencies), plus
 // the objects that state knows and the manifests no longer declare.
+//
+// Everything downstream (apply, the renderers, saved plan files) reads
+// steps only, never the manifest model.
 package plan
 
 import (
@@ -20,13 +24,12 @@ type Action string
 // Actions.
 const (
 	// Create sends a POST (after a lookup when the outcome of an earlier
-	// attempt is unknown, or with --adopt).
+	// attempt is unknown, or with Options.Adopt).
 	Create Action = "create"
-	// NoOp: the object exists with the same spec.
+	// Update sends a PUT of the fields that changed.
+	Update Action = "update"
+	// NoOp: the object exists with the same spec; nothing is sent.
 	NoOp Action = "no-op"
-	// Change: the object exists with a different spec. Reported; apply does
-	// not update objects yet and leaves it untouched.
-	Change Action = "change"
 )
 
 // FieldChange is one field that differs between state and manifest.
@@ -34,37 +37,65 @@ type FieldChange struct {
 	Field string `json:"field"`
 	Old   string `json:"old"`
 	New   string `json:"new"`
+	// Reset: the manifest no longer sets the field; the update sends
+	// null, and the API gives it the value it would get on create.
+	Reset bool `json:"reset,omitempty"`
 }
 
-// Step is one object of the plan.
+// Step is one object of the plan, as a complete operation.
 type Step struct {
-	Addr   string
-	Kind   resource.Kind
-	Action Action
-	Object *manifest.Object
-	// Query and Body are the request, with references still symbolic.
-	Query []resource.Value
-	Body  []resource.Value
-	// Spec is the request as wire field -> text, references as "@addr";
-	// Hash identifies it. Both go to state.
-	Spec map[string]string
-	Hash string
+	Addr   string        `json:"address"`
+	Kind   resource.Kind `json:"kind"`
+	Action Action        `json:"action"`
+	// Label names the object for people ("Main Contract 2026").
+	Label string `json:"label,omitempty"`
+	// Group is the address of the customer the object belongs to, "" for
+	// catalog objects.
+	Group string `json:"group,omitempty"`
+	// Method and Path are the request: POST to the collection, PUT to the
+	// object; empty for a no-op.
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	// Query and Body are the request's values, references to objects still
+	// to be created kept symbolic. An update's body holds only the changed
+	// fields.
+	Query []resource.Value `json:"query,omitempty"`
+	Body  []resource.Value `json:"body,omitempty"`
+	// Pos is where the manifest declares the object; Where maps each wire
+	// field it sets to its position ("file:line:col").
+	Pos   string            `json:"pos,omitempty"`
+	Where map[string]string `json:"where,omitempty"`
 	// Deps are the addresses of the objects this one references (its parent
 	// and local references), sorted.
-	Deps []string
-	// Existing is the state's record of the object, if any.
-	Existing *state.Object
-	// Verify: an earlier create's outcome is unknown (state holds its
-	// intent), or --adopt was given: look the object up by natural key
-	// before creating it.
-	Verify bool
-	// Changes lists differing fields for a Change.
-	Changes []FieldChange
-	// Imported: state knows the object's id from `onboard state import`
-	// but not what it was created from; it is taken to match the manifest,
-	// and apply records the manifest's spec.
-	Imported bool
+	Deps []string `json:"depends_on"`
+	// Existing is the state's record the step was computed from, if any.
+	Existing *state.Object `json:"existing,omitempty"`
+	// Verify: look the object up by natural key before creating it (an
+	// earlier create's outcome is unknown, or adoption was asked for).
+	Verify bool `json:"lookup_first,omitempty"`
+	// Changes lists the fields an update changes.
+	Changes []FieldChange `json:"changes,omitempty"`
+	// Spec is the object's full request as wire field -> text (references
+	// as "@addr", query parameters as "?name"); Hash identifies it. Both go
+	// to state once the step succeeds.
+	Spec map[string]string `json:"spec"`
+	Hash string            `json:"hash"`
+	// Imported: state knows the object's id from `state import` but not
+	// what it was created from; it is taken to match the manifest, and
+	// apply records the manifest's spec.
+	Imported bool `json:"imported,omitempty"`
 }
+
+// ID is the id the object has in BlueRockTEL, 0 when it is to be created.
+func (s *Step) ID() int64 {
+	if s.Action == Create || s.Existing == nil {
+		return 0
+	}
+	return s.Existing.ID
+}
+
+// Sends reports whether the step sends a request.
+func (s *Step) Sends() bool { return s.Action == Create || s.Action == Update }
 
 // Plan is a compiled plan.
 type Plan struct {
@@ -74,6 +105,11 @@ type Plan struct {
 	ByAddr map[string]*Step
 	// Orphans are in state but no longer in the manifests. Never deleted.
 	Orphans []*state.Object
+	// Titles names each group of steps (a customer address) for people.
+	Titles map[string]string
+	// Previews is the billing preview of every customer file whose money
+	// the plan changes.
+	Previews []FilePreview
 }
 
 // Graph returns the dependency DAG as a dominikbraun/graph graph: a vertex
@@ -81,9 +117,8 @@ type Plan struct {
 //
 // It is built on demand, not by Compile: the cycle check (checkCycles),
 // apply's scheduling and the DOT output all work from Step.Deps, and the
-// library's adjacency maps cost about 1.2 KB per object (61 MB of live
-// heap for 10,000 customers, a third of the plan), which plan and apply
-// never need. Built without PreventCycles, whose check per edge is
+// library's adjacency maps cost about 1.2 KB per object, which plan and
+// apply never need. Built without PreventCycles, whose check per edge is
 // quadratic; Compile has already refused cycles.
 func (p *Plan) Graph() (graph.Graph[string, *Step], error) {
 	g := graph.New(func(s *Step) string { return s.Addr }, graph.Directed(), graph.Acyclic())
@@ -112,8 +147,8 @@ type Options struct {
 // Counts tallies a plan.
 type Counts struct {
 	Create int `json:"create"`
+	Update int `json:"update"`
 	NoOp   int `json:"no_op"`
-	Change int `json:"change"`
 	Orphan int `json:"orphan"`
 }
 
@@ -124,24 +159,25 @@ func (p *Plan) Counts() Counts {
 		switch s.Action {
 		case Create:
 			c.Create++
+		case Update:
+			c.Update++
 		case NoOp:
 			c.NoOp++
-		case Change:
-			c.Change++
 		}
 	}
 	c.Orphan = len(p.Orphans)
 	return c
 }
 
-// HasChanges reports whether applying the plan would do anything, or
-// whether a reviewer has something to look at (changes, orphans).
+// HasChanges reports whether applying the plan would send anything.
+// Orphans are reported, never deleted, so they are not changes.
 func (p *Plan) HasChanges() bool {
 	c := p.Counts()
-	return c.Create+c.Change+c.Orphan > 0
+	return c.Create+c.Update > 0
 }
 
-// Compile builds the plan for set against st (which may be empty).
+// Compile builds the plan for set against st (which may be empty). It
+// fails with *RefusedError when a change cannot be made by an update.
 func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	if st == nil {
 		st = &state.State{Objects: map[string]*state.Object{}}
@@ -149,16 +185,29 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	p := &Plan{
 		ByAddr: make(map[string]*Step, len(set.Objects)),
 		Steps:  make([]*Step, 0, len(set.Objects)),
+		Titles: map[string]string{},
 	}
-	for _, o := range orderObjects(set.Objects) {
+	var refused RefusedError
+	ordered := orderObjects(set.Objects)
+	for _, o := range ordered {
 		s := compileStep(o)
 		s.Existing = st.Objects[s.Addr]
-		decide(s, opts)
+		if r := decide(s, opts); len(r) > 0 {
+			refused.Refusals = append(refused.Refusals, r...)
+		}
 		if _, dup := p.ByAddr[s.Addr]; dup {
 			return nil, fmt.Errorf("plan %s: %w", s.Addr, graph.ErrVertexAlreadyExists)
 		}
+		if c := o.Customer(); c != nil {
+			if _, ok := p.Titles[c.Addr]; !ok {
+				p.Titles[c.Addr] = fmt.Sprintf("Customer %s (%s)", c.Name, label(c))
+			}
+		}
 		p.Steps = append(p.Steps, s)
 		p.ByAddr[s.Addr] = s
+	}
+	if len(refused.Refusals) > 0 {
+		return nil, &refused
 	}
 	for _, s := range p.Steps {
 		for _, d := range s.Deps {
@@ -176,11 +225,14 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		}
 	}
 	sort.Slice(p.Orphans, func(i, j int) bool { return p.Orphans[i].Addr < p.Orphans[j].Addr })
+	p.Previews = previews(p, ordered)
 	return p, nil
 }
 
-// decide sets the step's action from the state's record.
-func decide(s *Step, opts Options) {
+// decide sets the step's action from the state's record, and turns a
+// changed object into its update. It returns the changes an update cannot
+// make.
+func decide(s *Step, opts Options) []Refusal {
 	e := s.Existing
 	switch {
 	case e == nil:
@@ -194,25 +246,113 @@ func decide(s *Step, opts Options) {
 	case e.Hash == s.Hash:
 		s.Action = NoOp
 	default:
-		s.Action = Change
-		s.Changes = diffSpecs(e.Spec, s.Spec)
+		s.Changes = diffSpecs(resource.Get(s.Kind), e.Spec, s.Spec)
+		if len(s.Changes) == 0 {
+			s.Action = NoOp
+			break
+		}
+		if r := refusals(s); len(r) > 0 {
+			return r
+		}
+		toUpdate(s)
 	}
+	if s.Action == NoOp {
+		s.Method, s.Path, s.Query, s.Body = "", "", nil, nil
+	}
+	return nil
 }
 
-func diffSpecs(old, new map[string]string) []FieldChange {
+// toUpdate turns s into a PUT of its changed fields, removed ones as null.
+func toUpdate(s *Step) {
+	spec := resource.Get(s.Kind)
+	changed := make(map[string]FieldChange, len(s.Changes))
+	for _, c := range s.Changes {
+		changed[c.Field] = c
+	}
+	body := make([]resource.Value, 0, len(s.Changes))
+	for _, v := range s.Body {
+		if _, ok := changed[v.Wire]; ok {
+			body = append(body, v)
+			delete(changed, v.Wire)
+		}
+	}
+	// What is left was removed from the manifest: reset it, in table order.
+	for _, c := range s.Changes {
+		if _, ok := changed[c.Field]; ok {
+			t := resource.String
+			if f, ok := spec.WireField(c.Field); ok {
+				t = f.Type
+			}
+			body = append(body, resource.Value{Wire: c.Field, Type: t, Null: true})
+		}
+	}
+	s.Action, s.Method, s.Path = Update, "PUT", spec.ObjectPath(s.Existing.ID)
+	s.Query, s.Body = nil, body
+}
+
+// diffSpecs compares the recorded spec with the manifest's, field by field
+// in canonical form (so that 19.9 and 19.90 are the same price), in the
+// table's field order, then `extra:` entries sorted.
+func diffSpecs(spec *resource.Spec, old, new map[string]string) []FieldChange {
 	var out []FieldChange
-	for k, nv := range new {
-		if ov, ok := old[k]; !ok || ov != nv {
-			out = append(out, FieldChange{Field: k, Old: old[k], New: nv})
+	seen := map[string]bool{}
+	add := func(k string) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		ov, inOld := old[k]
+		nv, inNew := new[k]
+		if inOld && inNew && canonical(spec, k, ov) == canonical(spec, k, nv) {
+			return
+		}
+		if !inOld && !inNew {
+			return
+		}
+		out = append(out, FieldChange{Field: k, Old: ov, New: nv, Reset: inOld && !inNew})
+	}
+	if spec.Parent != nil {
+		for k := range spec.Parent.QueryConst {
+			add("?" + k)
+		}
+		if spec.Parent.QueryField != "" {
+			add("?" + spec.Parent.QueryField)
+		}
+		if spec.Parent.BodyField != "" {
+			add(spec.Parent.BodyField)
 		}
 	}
-	for k, ov := range old {
-		if _, ok := new[k]; !ok {
-			out = append(out, FieldChange{Field: k, Old: ov})
+	for _, f := range spec.Fields {
+		add(f.WireName())
+	}
+	var rest []string
+	for k := range new {
+		if !seen[k] {
+			rest = append(rest, k)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	for k := range old {
+		if !seen[k] {
+			if _, ok := new[k]; !ok {
+				rest = append(rest, k)
+			}
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		add(k)
+	}
 	return out
+}
+
+// canonical is a spec value's canonical form: references and `extra:`
+// entries as recorded, table fields as the API stores them.
+func canonical(spec *resource.Spec, wire, text string) string {
+	f, ok := spec.WireField(wire)
+	if !ok || f.Type == resource.Reference {
+		return text
+	}
+	return f.Canonical(text)
 }
 
 // orderObjects puts catalog objects (no customer) first, then customers

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"io"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -117,47 +116,4 @@ func BenchmarkCycleCheck(b *testing.B) {
 			reportPerObject(b, len(p.Steps))
 		})
 	}
-}
-
-// BenchmarkRender renders a fresh plan (everything to create, with a
-// billing preview per customer file) in each output format.
-func BenchmarkRender(b *testing.B) {
-	formats := []struct {
-		name   string
-		render func(*Plan, io.Writer) error
-	}{
-		{"text", (*Plan).RenderText},
-		{"json", (*Plan).RenderJSON},
-		{"markdown", (*Plan).RenderMarkdown},
-		{"dot", (*Plan).RenderDOT},
-	}
-	for _, n := range benchSizes {
-		set := benchSet(b, n)
-		p, err := Compile(set, nil, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, f := range formats {
-			b.Run(fmt.Sprintf("%s/customers=%d", f.name, n), func(b *testing.B) {
-				b.ReportAllocs()
-				var w countingWriter
-				for b.Loop() {
-					w = 0
-					if err := f.render(p, &w); err != nil {
-						b.Fatal(err)
-					}
-				}
-				reportPerObject(b, len(p.Steps))
-				b.ReportMetric(float64(w)/float64(len(p.Steps)), "bytes/object")
-			})
-		}
-	}
-}
-
-// countingWriter discards what it is given and counts it.
-type countingWriter int64
-
-func (w *countingWriter) Write(p []byte) (int, error) {
-	*w += countingWriter(len(p))
-	return len(p), nil
 }

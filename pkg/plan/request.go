@@ -10,15 +10,20 @@ import (
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
-// compileStep turns an object into its request, following the resource
-// table: the parent's id first (as the cookbook sends customer_file_id
-// first), then the table's fields in order, then `extra:` entries.
+// compileStep turns an object into its create request, following the
+// resource table: the parent's id first (as the cookbook sends
+// customer_file_id first), then the table's fields in order, then `extra:`
+// entries. decide turns it into an update or a no-op.
 func compileStep(o *manifest.Object) *Step {
 	spec := o.Spec()
-	s := &Step{Addr: o.Addr, Kind: o.Kind, Object: o}
+	s := &Step{Addr: o.Addr, Kind: o.Kind, Label: label(o), Method: "POST", Path: spec.Path, Pos: o.Pos.String()}
+	if c := o.Customer(); c != nil {
+		s.Group = c.Addr
+	}
 	// One allocation each, sized for every field the table allows: growing
 	// them by append was half of Compile's allocations.
 	s.Body = make([]resource.Value, 0, 1+len(spec.Fields)+len(o.Extra))
+	s.Where = make(map[string]string, len(o.Fields)+len(o.Refs)+len(o.Extra))
 	var deps []string // a handful: a slice beats a map
 	addDep := func(addr string) {
 		if !slices.Contains(deps, addr) {
@@ -55,18 +60,21 @@ func compileStep(o *manifest.Object) *Step {
 				addDep(r.Target.Addr)
 			}
 			s.Body = append(s.Body, v)
+			s.Where[v.Wire] = r.Pos.String()
 			continue
 		}
 		if v, ok := o.Fields[f.Name]; ok {
 			s.Body = append(s.Body, resource.Value{Wire: f.WireName(), Type: f.Type, Text: v.Text})
+			s.Where[f.WireName()] = v.Pos.String()
 		}
 	}
 	for _, e := range o.Extra {
 		s.Body = append(s.Body, resource.Value{Wire: e.Key, Raw: e.Raw})
+		s.Where[e.Key] = e.Pos.String()
 	}
 	sort.Strings(deps)
 	s.Deps = deps
-	s.Spec, s.Hash = specOf(s.Query, s.Body)
+	s.Spec, s.Hash = specOf(spec, s.Query, s.Body)
 	return s
 }
 
@@ -74,6 +82,8 @@ func compileStep(o *manifest.Object) *Step {
 // objects as "@addr", everything else as its text.
 func SymbolicText(v resource.Value) string {
 	switch {
+	case v.Null:
+		return ""
 	case v.Raw != nil:
 		return string(v.Raw)
 	case v.Type == resource.Reference && v.Ref != "":
@@ -82,10 +92,12 @@ func SymbolicText(v resource.Value) string {
 	return v.Text
 }
 
-// specOf maps wire names to symbolic texts (query parameters prefixed with
-// "?") and hashes them in request order, so that a reordered manifest with
-// the same content keeps its hash only if the request is the same.
-func specOf(query, body []resource.Value) (map[string]string, string) {
+// specOf maps wire names to symbolic texts in canonical form (query
+// parameters prefixed with "?") and hashes them in request order, so that
+// a reordered manifest with the same content keeps its hash only if the
+// request is the same. Canonical forms make state hold what the API
+// stores, which is what later comparisons (updates, drift) need.
+func specOf(spec *resource.Spec, query, body []resource.Value) (map[string]string, string) {
 	m := make(map[string]string, len(query)+len(body))
 	h := sha256.New()
 	write := func(k, v string) {
@@ -99,7 +111,7 @@ func specOf(query, body []resource.Value) (map[string]string, string) {
 		write("?"+v.Wire, SymbolicText(v))
 	}
 	for _, v := range body {
-		write(v.Wire, SymbolicText(v))
+		write(v.Wire, canonical(spec, v.Wire, SymbolicText(v)))
 	}
 	return m, hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -14,15 +14,18 @@ import (
 // reference to another object whose id is filled in at apply time, or a raw
 // JSON value from `extra:`.
 type Value struct {
-	Wire string
-	Type Type
+	Wire string `json:"wire"`
+	Type Type   `json:"type"`
 	// Text is the literal: "19.90", "2026-04-01", "true", "Acme". For a
 	// Reference it holds an existing id when Ref is empty.
-	Text string
+	Text string `json:"text,omitempty"`
 	// Ref is the address of the object whose id fills a Reference.
-	Ref string
+	Ref string `json:"ref,omitempty"`
 	// Raw is an `extra:` entry, sent verbatim.
-	Raw json.RawMessage
+	Raw json.RawMessage `json:"raw,omitempty"`
+	// Null sends JSON null: an update resets a field the manifest no
+	// longer sets to the value the API gives it on create.
+	Null bool `json:"null,omitempty"`
 }
 
 // IDs resolves the address of a created object to its id.
@@ -30,6 +33,9 @@ type IDs func(addr string) (int64, bool)
 
 // Resolve returns the value's text with references substituted.
 func (v Value) Resolve(ids IDs) (string, error) {
+	if v.Null {
+		return "", nil
+	}
 	if v.Type == Reference && v.Ref != "" {
 		id, ok := ids(v.Ref)
 		if !ok {
@@ -60,6 +66,8 @@ func EncodeBody(values []Value, ids IDs) ([]byte, error) {
 			return nil, err
 		}
 		switch {
+		case v.Null:
+			buf.WriteString("null")
 		case v.Raw != nil:
 			buf.Write(v.Raw)
 		case v.Type == String || v.Type == Date:

@@ -98,6 +98,11 @@ type Field struct {
 	// Billing is the part the field plays in the money of an object, for
 	// the plan's billing preview.
 	Billing Billing
+
+	// Fixed: an update cannot change the field, because it is part of
+	// what the object is (a line's item). The parent reference is always
+	// fixed. A changed Fixed field is refused by plan.
+	Fixed bool
 }
 
 // Billing is a field's part in what a line costs.
@@ -223,6 +228,23 @@ func (s *Spec) WireField(w string) (Field, bool) {
 	return Field{}, false
 }
 
+// ObjectPath is the path of one object of the kind: Path/{id}, for GET
+// and PUT.
+func (s *Spec) ObjectPath(id int64) string { return fmt.Sprintf("%s/%d", s.Path, id) }
+
+// IsParentWire reports whether wire is where the kind's parent id goes
+// (body field, or query parameter without its "?" prefix).
+func (s *Spec) IsParentWire(wire string) bool {
+	if s.Parent == nil {
+		return false
+	}
+	if wire == s.Parent.BodyField || wire == s.Parent.QueryField {
+		return true
+	}
+	_, ok := s.Parent.QueryConst[wire]
+	return ok
+}
+
 // Children returns the kinds nested directly under s, in table order.
 func (s *Spec) Children() []*Spec {
 	var out []*Spec
@@ -247,7 +269,7 @@ const (
 // override and identity.
 var (
 	lineParent = &Parent{Kind: CustomerFile, BodyField: "customer_file_id"}
-	lineItem   = Field{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true,
+	lineItem   = Field{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true, Fixed: true,
 		Description: descItemRef + " Or `item_id`: " + descItemID}
 	linePrice = Field{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Billing: Price, Description: descOverPrice}
 	// A line has no identity of its own beyond what it says: its file, its

@@ -1,0 +1,187 @@
+package planrender
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+
+	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+// FormatVersion is the version of the JSON plan format, a string as in
+// Terraform's `show -json`. The major number changes only when a field is
+// removed or changes meaning.
+const FormatVersion = "2.0"
+
+type jsonOrphan struct {
+	Address string `json:"address"`
+	Kind    string `json:"kind"`
+	ID      int64  `json:"id"`
+}
+
+// jsonChange is a field change with Terraform's before/after names.
+type jsonChange struct {
+	Field  string  `json:"field"`
+	Before *string `json:"before"`
+	After  *string `json:"after"`
+	// Reset: after is the API's default (null was sent).
+	Reset bool `json:"reset,omitempty"`
+}
+
+type jsonStep struct {
+	Address     string            `json:"address"`
+	Kind        resource.Kind     `json:"kind"`
+	Action      plan.Action       `json:"action"`
+	Label       string            `json:"label,omitempty"`
+	ID          int64             `json:"id,omitempty"`
+	LookupFirst bool              `json:"lookup_first,omitempty"`
+	Method      string            `json:"method,omitempty"`
+	Path        string            `json:"path,omitempty"`
+	Query       *orderedValues    `json:"query,omitempty"`
+	Body        *orderedValues    `json:"body,omitempty"`
+	Position    string            `json:"position,omitempty"`
+	Positions   map[string]string `json:"field_positions,omitempty"`
+	DependsOn   []string          `json:"depends_on"`
+	Changes     []jsonChange      `json:"changes,omitempty"`
+}
+
+// orderedValues is a JSON object of request values in request order.
+type orderedValues struct {
+	p    *plan.Plan
+	vals []resource.Value
+}
+
+// MarshalJSON writes each value as described in README "Plan JSON
+// format": decimals as strings (never through a float), a reference to an
+// existing object as its id, one to an object still to be created as
+// {"ref": "addr"}, `extra:` entries as written, a reset field as null.
+func (o *orderedValues) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, v := range o.vals {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeJSONString(&b, v.Wire)
+		b.WriteByte(':')
+		id, known := knownID(o.p, v)
+		switch {
+		case v.Null:
+			b.WriteString("null")
+		case known:
+			b.WriteString(id)
+		case v.Type == resource.Reference && v.Ref != "":
+			b.WriteString(`{"ref":`)
+			writeJSONString(&b, v.Ref)
+			b.WriteByte('}')
+		case v.Raw != nil:
+			b.Write(v.Raw)
+		case v.Type == resource.Integer, v.Type == resource.Boolean, v.Type == resource.Reference:
+			b.WriteString(v.Text)
+		default: // strings, dates, decimals
+			writeJSONString(&b, v.Text)
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func writeString(w *bufio.Writer, s string) {
+	var b bytes.Buffer
+	writeJSONString(&b, s)
+	w.Write(b.Bytes())
+}
+
+func writeJSONString(b *bytes.Buffer, s string) {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	b.Truncate(b.Len() - 1)
+}
+
+func strPtr(s string, set bool) *string {
+	if !set {
+		return nil
+	}
+	return &s
+}
+
+func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
+	js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Action, Label: s.Label, ID: s.ID(),
+		LookupFirst: s.Verify, Method: s.Method, Path: s.Path, Position: s.Pos, DependsOn: s.Deps}
+	if js.DependsOn == nil {
+		js.DependsOn = []string{}
+	}
+	if s.Existing != nil && s.Existing.ID != 0 {
+		js.ID = s.Existing.ID
+	}
+	if s.Sends() {
+		if len(s.Query) > 0 {
+			js.Query = &orderedValues{p: p, vals: s.Query}
+		}
+		if len(s.Body) > 0 {
+			js.Body = &orderedValues{p: p, vals: s.Body}
+			js.Positions = make(map[string]string, len(s.Body))
+			for _, v := range s.Body {
+				if pos := s.Where[v.Wire]; pos != "" {
+					js.Positions[v.Wire] = pos
+				}
+			}
+		}
+	}
+	for _, c := range s.Changes {
+		js.Changes = append(js.Changes, jsonChange{Field: strings.TrimPrefix(c.Field, "?"),
+			Before: strPtr(c.Old, c.Old != ""), After: strPtr(c.New, !c.Reset && c.New != ""), Reset: c.Reset})
+	}
+	return js
+}
+
+// JSON writes the plan in the documented, versioned JSON format (README
+// "Plan JSON format"): format_version, onboard_version, summary, steps,
+// orphans and billing_previews. Steps are encoded one at a time, so the
+// whole document is never held in memory twice.
+func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ")
+	bw.WriteString("{\n  \"format_version\": ")
+	writeString(bw, FormatVersion)
+	bw.WriteString(",\n  \"onboard_version\": ")
+	writeString(bw, toolVersion)
+	bw.WriteString(",\n  \"summary\": ")
+	if err := enc.Encode(p.Counts()); err != nil {
+		return err
+	}
+	bw.WriteString("  ,\"steps\": [")
+	for i, s := range p.Steps {
+		if i > 0 {
+			bw.WriteString("  ,")
+		}
+		bw.WriteString("\n  ")
+		if err := enc.Encode(stepJSON(p, s)); err != nil {
+			return err
+		}
+	}
+	bw.WriteString("  ],\n  \"orphans\": ")
+	orphans := make([]jsonOrphan, 0, len(p.Orphans))
+	for _, o := range p.Orphans {
+		orphans = append(orphans, jsonOrphan{Address: o.Addr, Kind: o.Kind, ID: o.ID})
+	}
+	if err := enc.Encode(orphans); err != nil {
+		return err
+	}
+	bw.WriteString("  ,\"billing_previews\": ")
+	pv := p.Previews
+	if pv == nil {
+		pv = []plan.FilePreview{}
+	}
+	if err := enc.Encode(pv); err != nil {
+		return err
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
+}

@@ -1,0 +1,258 @@
+// Package planrender presents a plan to people and tools: text for a
+// terminal, Markdown for a merge-request comment, versioned JSON, and the
+// dependency graph in DOT. It reads the plan's steps only.
+package planrender
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+// section is the steps of one section of a rendered plan: the catalog, or
+// one customer with everything nested in it.
+type section struct {
+	Title string
+	Steps []*plan.Step
+	Files []plan.FilePreview
+}
+
+// groups splits the steps that do something into catalog and per-customer
+// sections, keeping plan order.
+func groups(p *plan.Plan) []section {
+	previews := map[string][]plan.FilePreview{}
+	for _, fp := range p.Previews {
+		previews[fp.Customer] = append(previews[fp.Customer], fp)
+	}
+	var out []section
+	index := map[string]int{}
+	for _, s := range p.Steps {
+		if s.Action == plan.NoOp {
+			continue
+		}
+		key, title := s.Group, "Catalog"
+		if key != "" {
+			title = p.Titles[key]
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, section{Title: title, Files: previews[key]})
+		}
+		out[i].Steps = append(out[i].Steps, s)
+	}
+	return out
+}
+
+// symbol marks an action in text output.
+func symbol(s *plan.Step) string {
+	switch s.Action {
+	case plan.Create:
+		return "+"
+	case plan.Update:
+		return "~"
+	}
+	return " "
+}
+
+// Text writes the human plan: only what would change, grouped by
+// customer, with a billing preview per customer file and a count line.
+func Text(w io.Writer, p *plan.Plan) error {
+	bw := bufio.NewWriter(w)
+	gs := groups(p)
+	for gi, g := range gs {
+		if gi > 0 {
+			bw.WriteString("\n")
+		}
+		fmt.Fprintf(bw, "%s\n", g.Title)
+		for _, s := range g.Steps {
+			writeStepText(bw, p, s)
+		}
+		for _, fp := range g.Files {
+			fmt.Fprintf(bw, "  Billing preview of %s %q:\n", fp.File, fp.Name)
+			for _, l := range fp.Lines() {
+				fmt.Fprintf(bw, "    %s\n", l)
+			}
+		}
+	}
+	if len(p.Orphans) > 0 {
+		if len(gs) > 0 {
+			bw.WriteString("\n")
+		}
+		bw.WriteString("In state but no longer in the manifests (reported, never deleted):\n")
+		for _, o := range p.Orphans {
+			fmt.Fprintf(bw, "  - %s (%s #%d)\n", o.Addr, o.Kind, o.ID)
+		}
+	}
+	if len(gs) > 0 || len(p.Orphans) > 0 {
+		bw.WriteString("\n")
+	}
+	fmt.Fprintln(bw, Summary(p))
+	return bw.Flush()
+}
+
+// Summary is the plan's count line.
+func Summary(p *plan.Plan) string {
+	c := p.Counts()
+	if !p.HasChanges() {
+		s := fmt.Sprintf("No changes: %d objects up to date", c.NoOp)
+		if c.Orphan > 0 {
+			s += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
+		}
+		return s + "."
+	}
+	return fmt.Sprintf("Plan: %d to create, %d to update, %d unchanged, %d orphaned.",
+		c.Create, c.Update, c.NoOp, c.Orphan)
+}
+
+// ChangeText renders one field change for people: a reset field shows
+// the API default it returns to.
+func ChangeText(c plan.FieldChange) string {
+	nv := orNone(c.New)
+	if c.Reset {
+		nv = "(API default)"
+	}
+	return fmt.Sprintf("%s: %s -> %s", c.Field, orNone(c.Old), nv)
+}
+
+func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
+	spec := resource.Get(s.Kind)
+	note := ""
+	if s.Action == plan.Create && s.Verify {
+		note = "  (looked up first: adopted if it already exists)"
+	}
+	id := ""
+	if s.ID() != 0 {
+		id = " #" + strconv.FormatInt(s.ID(), 10)
+	}
+	fmt.Fprintf(w, "  %s %s %s%s%s\n", symbol(s), spec.Title, s.Addr, id, note)
+	fmt.Fprintf(w, "      %s %s\n", s.Method, requestLine(p, s))
+	if s.Action == plan.Update {
+		for _, c := range s.Changes {
+			fmt.Fprintf(w, "      %s\n", ChangeText(c))
+		}
+		return
+	}
+	width := 0
+	for _, v := range s.Body {
+		if len(v.Wire) > width {
+			width = len(v.Wire)
+		}
+	}
+	for _, v := range s.Body {
+		extra := ""
+		if v.Raw != nil {
+			extra = "  (extra, sent unchecked)"
+		}
+		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(p, v), extra)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// requestLine renders the path and query, references to objects still to
+// be created symbolic.
+func requestLine(p *plan.Plan, s *plan.Step) string {
+	if len(s.Query) == 0 {
+		return s.Path
+	}
+	parts := make([]string, len(s.Query))
+	for i, v := range s.Query {
+		parts[i] = url.QueryEscape(v.Wire) + "=" + queryValue(p, v)
+	}
+	return s.Path + "?" + strings.Join(parts, "&")
+}
+
+// knownID returns the id that fills a reference to an object that exists
+// already (in the state, not to be created): a reviewer then sees the id
+// that will be sent, not a placeholder.
+func knownID(p *plan.Plan, v resource.Value) (string, bool) {
+	if v.Type != resource.Reference || v.Ref == "" {
+		return "", false
+	}
+	t := p.ByAddr[v.Ref]
+	if t == nil || t.ID() <= 0 {
+		return "", false
+	}
+	return strconv.FormatInt(t.ID(), 10), true
+}
+
+// displayValue renders a value as it goes on the wire; a reference shows
+// the id when it is known, else the address whose id will fill it.
+func displayValue(p *plan.Plan, v resource.Value) string {
+	id, known := knownID(p, v)
+	switch {
+	case v.Null:
+		return "null"
+	case v.Raw != nil:
+		return string(v.Raw)
+	case known:
+		return id + " (" + v.Ref + ")"
+	case v.Type == resource.Reference && v.Ref != "":
+		return "(id of " + v.Ref + ")"
+	case v.Type == resource.String || v.Type == resource.Date:
+		b, _ := json.Marshal(v.Text)
+		return string(b)
+	}
+	return v.Text
+}
+
+func queryValue(p *plan.Plan, v resource.Value) string {
+	if id, ok := knownID(p, v); ok {
+		return id
+	}
+	if v.Type == resource.Reference && v.Ref != "" {
+		return "(id of " + v.Ref + ")"
+	}
+	return url.QueryEscape(v.Text)
+}
+
+// DOT writes the dependency graph in Graphviz DOT, from the
+// dominikbraun/graph model of the plan. The output is deterministic:
+// vertices and edges sorted by address.
+func DOT(w io.Writer, p *plan.Plan) error {
+	g, err := p.Graph()
+	if err != nil {
+		return err
+	}
+	preds, err := g.PredecessorMap()
+	if err != nil {
+		return err
+	}
+	addrs := make([]string, 0, len(preds))
+	for a := range preds {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+	bw := bufio.NewWriter(w)
+	bw.WriteString("digraph onboard {\n  rankdir=LR;\n  node [shape=box];\n")
+	for _, a := range addrs {
+		fmt.Fprintf(bw, "  %q [label=%q];\n", a, fmt.Sprintf("%s\n%s", a, p.ByAddr[a].Action))
+	}
+	for _, a := range addrs {
+		deps := make([]string, 0, len(preds[a]))
+		for d := range preds[a] {
+			deps = append(deps, d)
+		}
+		sort.Strings(deps)
+		for _, d := range deps {
+			fmt.Fprintf(bw, "  %q -> %q;\n", d, a)
+		}
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
+}
