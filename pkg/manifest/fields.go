@@ -128,9 +128,9 @@ func (b *builder) decimal(o *Object, f resource.Field, t *tnode) bool {
 			fail("", "%s must be at most %s, got %s", f.Name, f.Max, text)
 		}
 	}
-	if f.MaxScale > 0 && scale(text) > f.MaxScale {
-		fail(fmt.Sprintf("round it to %d decimal places", f.MaxScale),
-			"%s has %d decimal places, at most %d are allowed: %s", f.Name, scale(text), f.MaxScale, text)
+	if f.Scale > 0 && scale(text) > f.Scale {
+		fail(fmt.Sprintf("round it to %d decimal places yourself (the API would store %s)", f.Scale, f.Canonical(text)),
+			"%s has %d decimal places, the API keeps %d: %s", f.Name, scale(text), f.Scale, text)
 	}
 	return ok
 }
