@@ -285,10 +285,17 @@ func TestLookupMatchesExactly(t *testing.T) {
 			ids:     []int64{1},
 		},
 		{
-			name: "a candidate without a compared field is uncertain", kind: resource.Initial,
-			records: []string{`{"id":1,"customer_file_id":500,"item_id":42,"quantity":1}`},
+			name: "a field a candidate lacks is null", kind: resource.Initial,
+			records: []string{`{"id":1,"customer_file_id":500,"item_id":42,"quantity":1}`, `{"id":2,"customer_file_id":500,"item_id":42,"quantity":1,"label":"Setup"}`},
 			want:    map[string]string{"customer_file_id": "500", "item_id": "42", "quantity": "1", "label": "Setup"},
-			wantErr: "cannot tell whether initial charge #1 is this one: the API did not return its label",
+			ids:     []int64{2},
+		},
+		{
+			name: "an item without a reference is not the one with it", kind: resource.Item,
+			records:  []string{`{"id":1,"description":"SIP"}`, `{"id":2,"description":"Licence","internal_reference":"LIC-01,A"}`},
+			want:     map[string]string{"description": "Licence", "internal_reference": "LIC-01,A"},
+			nofilter: []string{"filter[internal_reference]"},
+			ids:      []int64{2},
 		},
 		{
 			name: "a candidate with a value of another type is uncertain", kind: resource.Initial,

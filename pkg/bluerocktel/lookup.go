@@ -38,8 +38,9 @@ import (
 // parentQuery that the candidates echo (fileable_id) must match as well, in
 // case the server ignored them.
 //
-// A candidate that would match but lacks a compared field, or holds one in
-// a form that cannot be a value of its type, makes the lookup uncertain:
+// A field a candidate lacks is null, as Laravel omits or nulls unset
+// fields. A candidate that would match but holds a compared field in a
+// form that cannot be a value of its type makes the lookup uncertain:
 // Lookup returns an *UncertainError rather than call the object absent (a
 // duplicate) or present (a wrong adoption).
 func (c *Client) Lookup(ctx context.Context, kind resource.Kind, parentQuery url.Values, want map[string]string) ([]*Record, error) {
@@ -93,8 +94,7 @@ func (c *Client) Lookup(ctx context.Context, kind resource.Kind, parentQuery url
 
 // UncertainError is a lookup that cannot tell whether a candidate is the
 // object looked for: every compared field matches except Field, which the
-// API did not return (Got nil) or returned in a form that cannot be a value
-// of its type.
+// API returned in a form that cannot be a value of its type.
 type UncertainError struct {
 	Kind  resource.Kind
 	ID    int64
@@ -106,9 +106,6 @@ func (e *UncertainError) Error() string {
 	title := string(e.Kind)
 	if s := resource.Get(e.Kind); s != nil {
 		title = s.Title
-	}
-	if e.Got == nil {
-		return fmt.Sprintf("cannot tell whether %s #%d is this one: the API did not return its %s", title, e.ID, e.Field)
 	}
 	return fmt.Sprintf("cannot tell whether %s #%d is this one: the API returned %s %s, which is not a value of its type", title, e.ID, e.Field, e.Got)
 }
@@ -181,7 +178,7 @@ func compareRecord(spec *resource.Spec, r *Record, want map[string]string, field
 }
 
 // compareField compares one canonical wanted value with a candidate's raw
-// JSON (nil when the candidate lacks the field).
+// JSON (nil when the candidate lacks the field: null).
 func compareField(spec *resource.Spec, wire, want string, got json.RawMessage) verdict {
 	fd, ok := spec.WireField(wire)
 	if !ok {
@@ -196,7 +193,7 @@ func compareField(spec *resource.Spec, wire, want string, got json.RawMessage) v
 		}
 	}
 	if got == nil {
-		return unknown
+		got = json.RawMessage("null")
 	}
 	text, ok := fd.CanonicalJSON(got)
 	switch {
