@@ -102,7 +102,7 @@ func spatieRound(t *testing.T) {
 	if st.Faults[sandbox.FaultDrop] < customers/2 {
 		t.Errorf("only %d responses were dropped: the lookups were hardly exercised", st.Faults[sandbox.FaultDrop])
 	}
-	printFigures(t, "fault suite (spatie filters, hazard set): requests %d, faults injected %s, runs to converge %d, duplicates %d, missing %d, fields equal %d/%d (%d objects, %s)",
+	printFigures(t, "fault suite: spatie round (hazard set, spatie filters, 20%% of create responses lost): requests %d, faults injected %s, runs to converge %d, duplicates %d, missing %d, fields equal %d/%d (%d objects, %s)",
 		st.Requests, faultFigures(st), runs, tl.duplicates, tl.missing, equal, fields, tl.objects, took.Round(time.Millisecond))
 }
 
