@@ -25,6 +25,7 @@ func newApplyCmd(a *app) *cobra.Command {
 		failFast    bool
 		lockTimeout time.Duration
 		output      string
+		retarget    bool
 	)
 	c := &cobra.Command{
 		Use:   "apply PATH...",
@@ -62,7 +63,10 @@ consistent either way, and a rerun completes the work.`,
 			if err != nil {
 				return err
 			}
-			statePath := f.path(paths)
+			statePath, err := f.path(paths)
+			if err != nil {
+				return err
+			}
 			store, err := state.Open(statePath, state.Options{LockTimeout: lockTimeout,
 				Command: "onboard apply " + strings.Join(paths, " ")})
 			if err != nil {
@@ -71,6 +75,9 @@ consistent either way, and a rerun completes the work.`,
 			defer store.Close()
 			for _, w := range store.Warnings() {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w)
+			}
+			if err := bindAPI(store, client, retarget); err != nil {
+				return err
 			}
 			p, err := plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt})
 			if err != nil {
@@ -111,7 +118,8 @@ consistent either way, and a rerun completes the work.`,
 			return a.report(res, output, statePath, store.BytesWritten(), closeErr)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
+	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
+	c.Flags().BoolVar(&retarget, "retarget", false, "bind the state to this API although it belongs to another (its ids are then taken to name objects here)")
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
 	c.Flags().BoolVar(&failFast, "fail-fast", false, "stop starting steps after the first failure")

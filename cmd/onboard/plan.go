@@ -15,11 +15,9 @@ type planFlags struct {
 	adopt     bool
 }
 
-func (f *planFlags) path(paths []string) string {
-	if f.statePath != "" {
-		return f.statePath
-	}
-	return defaultStatePath(paths)
+// path is the state of the manifests at paths (see stateLocation).
+func (f *planFlags) path(paths []string) (string, error) {
+	return stateLocation(f.statePath, paths)
 }
 
 // compile loads manifests and state (read-only) into a plan.
@@ -29,7 +27,11 @@ func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, warnings, err := state.Read(f.path(paths))
+	statePath, err := f.path(paths)
+	if err != nil {
+		return nil, err
+	}
+	st, warnings, err := state.Read(statePath)
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
@@ -87,7 +89,7 @@ is for a merge-request comment.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
+	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when there is nothing to do, 2 when there are changes, 1 on error")
@@ -110,6 +112,6 @@ func newGraphCmd(a *app) *cobra.Command {
 			return p.RenderDOT(a.stdout)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
+	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	return c
 }

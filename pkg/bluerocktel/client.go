@@ -96,6 +96,10 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// BaseURL is the normalised base URL (scheme://host/path, no trailing
+// slash): the API's identity for the state.
+func (c *Client) BaseURL() string { return c.base }
+
 // Close releases idle connections.
 func (c *Client) Close() {
 	if c.tr != nil {
