@@ -76,8 +76,8 @@ consistent either way, and a rerun completes the work.`,
 			for _, w := range store.Warnings() {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w)
 			}
-			if err := bindAPI(store, client, retarget); err != nil {
-				return err
+			if _, _, err := state.CheckAPI(store.Meta(), statePath, client.BaseURL(), retarget); err != nil {
+				return bindAPIError(err)
 			}
 			p, err := plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt})
 			if err != nil {
@@ -110,12 +110,17 @@ consistent either way, and a rerun completes the work.`,
 			}
 			ctx, stop := interruptible(a)
 			defer stop()
+			if err := preflight(ctx, store, client, retarget); err != nil {
+				return err
+			}
+			ctx, unstop := stopOnTrip(ctx, client)
+			defer unstop()
 			prog := newProgress(a, output == "json")
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
 			closeErr := store.Close()
-			return a.report(res, output, statePath, store.BytesWritten(), closeErr)
+			return a.report(res, output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
 		},
 	}
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
@@ -160,18 +165,13 @@ func recordImported(p *plan.Plan, store *state.Store) error {
 }
 
 // report prints failures and the summary, and picks the exit code.
-func (a *app) report(res *apply.Result, output, statePath string, stateBytes int64, closeErr error) error {
+func (a *app) report(res *apply.Result, output, advice, statePath string, stateBytes int64, closeErr error) error {
 	if output == "json" {
 		if err := writeJSONLine(a, map[string]any{"event": "summary", "result": res, "state_bytes_written": stateBytes}); err != nil {
 			return err
 		}
 	} else {
-		if len(res.Failures) > 0 {
-			fmt.Fprintf(a.stderr, "\n%d failed:\n", len(res.Failures))
-			for _, f := range res.Failures {
-				fmt.Fprintf(a.stderr, "  %v\n", f.Err)
-			}
-		}
+		a.printFailures(res)
 		verb := "Apply complete"
 		switch {
 		case res.Interrupted:
@@ -182,7 +182,7 @@ func (a *app) report(res *apply.Result, output, statePath string, stateBytes int
 		fmt.Fprintf(a.stdout, "%s: %d created, %d adopted, %d failed, %d skipped, %d not started; %d unchanged, %d changed (not applied).\n",
 			verb, res.Created, res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged, res.Changed)
 		if !res.OK() {
-			fmt.Fprintf(a.stdout, "State saved to %s; run apply again to complete what is left.\n", statePath)
+			fmt.Fprintln(a.stdout, advice)
 		}
 		for _, f := range res.Failures {
 			var ue *apply.UnresolvedError

@@ -8,9 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/onboardhq/onboard/pkg/bluerocktel"
-	"github.com/onboardhq/onboard/pkg/state"
 )
 
 // Where a project's state lives when --state is not given.
@@ -164,16 +161,4 @@ func relToCwd(p string) string {
 		return rel
 	}
 	return p
-}
-
-// bindAPI binds the state to the client's API before anything is sent, and
-// refuses a state that belongs to another API, naming the flag that
-// re-targets it deliberately.
-func bindAPI(store *state.Store, client *bluerocktel.Client, retarget bool) error {
-	err := store.BindAPI(client.BaseURL(), retarget)
-	var me *state.APIMismatchError
-	if errors.As(err, &me) {
-		return fmt.Errorf("%w; nothing was sent. Pass --state to use another state, or --retarget to bind this one to %s deliberately", err, me.RunAPI)
-	}
-	return err
 }
