@@ -28,6 +28,7 @@ func newApplyCmd(a *app) *cobra.Command {
 		autoApprove bool
 		lockTimeout time.Duration
 		output      string
+		retarget    bool
 	)
 	c := &cobra.Command{
 		Use:   "apply PATH... | apply PLAN_FILE",
@@ -82,7 +83,10 @@ requests in flight finish; a second signal exits at once.`,
 			if err != nil {
 				return err
 			}
-			statePath := f.path(paths)
+			statePath, err := f.path(paths)
+			if err != nil {
+				return err
+			}
 			store, err := state.Open(statePath, state.Options{LockTimeout: lockTimeout,
 				Command: "onboard apply " + strings.Join(paths, " ")})
 			if err != nil {
@@ -91,6 +95,9 @@ requests in flight finish; a second signal exits at once.`,
 			defer store.Close()
 			for _, w := range store.Warnings() {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w)
+			}
+			if _, _, err := state.CheckAPI(store.Meta(), statePath, client.BaseURL(), retarget); err != nil {
+				return bindAPIError(err)
 			}
 			var p *plan.Plan
 			if saved != nil {
@@ -137,15 +144,21 @@ requests in flight finish; a second signal exits at once.`,
 			}
 			ctx, stop := interruptible(a)
 			defer stop()
+			if err := preflight(ctx, store, client, retarget); err != nil {
+				return err
+			}
+			ctx, unstop := stopOnTrip(ctx, client)
+			defer unstop()
 			prog := newProgress(a, output == "json")
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
 			closeErr := store.Close()
-			return a.report(res, output, statePath, store.BytesWritten(), closeErr)
+			return a.report(res, output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
+	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
+	c.Flags().BoolVar(&retarget, "retarget", false, "bind the state to this API although it belongs to another (its ids are then taken to name objects here)")
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
 	c.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
@@ -184,18 +197,13 @@ func recordImported(p *plan.Plan, store *state.Store) error {
 }
 
 // report prints failures and the summary, and picks the exit code.
-func (a *app) report(res *apply.Result, output, statePath string, stateBytes int64, closeErr error) error {
+func (a *app) report(res *apply.Result, output, advice, statePath string, stateBytes int64, closeErr error) error {
 	if output == "json" {
 		if err := writeJSONLine(a, map[string]any{"event": "summary", "result": res, "state_bytes_written": stateBytes}); err != nil {
 			return err
 		}
 	} else {
-		if len(res.Failures) > 0 {
-			fmt.Fprintf(a.stderr, "\n%d failed:\n", len(res.Failures))
-			for _, f := range res.Failures {
-				fmt.Fprintf(a.stderr, "  %v\n", f.Err)
-			}
-		}
+		a.printFailures(res)
 		verb := "Apply complete"
 		switch {
 		case res.Interrupted:
@@ -206,7 +214,7 @@ func (a *app) report(res *apply.Result, output, statePath string, stateBytes int
 		fmt.Fprintf(a.stdout, "%s: %d created, %d updated, %d adopted, %d failed, %d skipped, %d not started; %d unchanged.\n",
 			verb, res.Created, res.Updated, res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged)
 		if !res.OK() {
-			fmt.Fprintf(a.stdout, "State saved to %s; run apply again to complete what is left.\n", statePath)
+			fmt.Fprintln(a.stdout, advice)
 		}
 		for _, f := range res.Failures {
 			var ue *apply.UnresolvedError

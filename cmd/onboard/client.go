@@ -23,6 +23,7 @@ type clientFlags struct {
 	rate         string
 	timeout      time.Duration
 	debug        bool
+	breakAfter   time.Duration
 }
 
 func (f *clientFlags) register(fs *pflag.FlagSet) {
@@ -31,6 +32,7 @@ func (f *clientFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow a plain http:// base URL to a host that is not loopback")
 	fs.StringVar(&f.rate, "rate", defaultRate, "request rate limit shared by all workers: N/s, N/m, or 0 for none")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of one HTTP request")
+	fs.DurationVar(&f.breakAfter, "unreachable-after", bluerocktel.DefaultBreakAfter, "stop the run when the API has not answered for this long")
 	fs.BoolVar(&f.debug, "debug", false, "log every request and response on stderr (the token is redacted)")
 }
 
@@ -52,7 +54,7 @@ func (f *clientFlags) client(a *app) (*bluerocktel.Client, error) {
 		return nil, err
 	}
 	bluerocktel.Version = strings.Fields(strings.TrimPrefix(versionString(), "onboard "))[0]
-	cfg := bluerocktel.Config{BaseURL: base, Token: token, InsecureHTTP: f.insecureHTTP, Rate: rate, Timeout: f.timeout}
+	cfg := bluerocktel.Config{BaseURL: base, Token: token, InsecureHTTP: f.insecureHTTP, Rate: rate, Timeout: f.timeout, BreakAfter: f.breakAfter}
 	if f.debug {
 		cfg.Debug = a.stderr
 	}

@@ -163,6 +163,7 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 		hs := httptest.NewServer(rec.wrap(srv))
 		ts.Defer(func() { hs.Close(); srv.Close(); sandboxes.Delete(ts) })
 		ts.Setenv("ONBOARD_BASE_URL", hs.URL+"/api")
+		ts.Setenv("SANDBOX_URL", hs.URL) // without /api
 		ts.Setenv("ONBOARD_TOKEN", srv.Token())
 		sandboxes.Store(ts, &runningSandbox{srv: srv, rec: rec})
 	case "requests":

@@ -19,11 +19,9 @@ type planFlags struct {
 	adopt     bool
 }
 
-func (f *planFlags) path(paths []string) string {
-	if f.statePath != "" {
-		return f.statePath
-	}
-	return defaultStatePath(paths)
+// path is the state of the manifests at paths (see stateLocation).
+func (f *planFlags) path(paths []string) (string, error) {
+	return stateLocation(f.statePath, paths)
 }
 
 // compile loads manifests and state (read-only) into a plan.
@@ -39,7 +37,11 @@ func (a *app) compileSet(paths []string, f *planFlags) (*plan.Plan, *manifest.Se
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	st, warnings, err := state.Read(f.path(paths))
+	statePath, err := f.path(paths)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, warnings, err := state.Read(statePath)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read state: %w", err)
 	}
@@ -116,7 +118,7 @@ is for a merge-request comment.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
+	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
@@ -141,6 +143,6 @@ func newGraphCmd(a *app) *cobra.Command {
 			return planrender.DOT(a.stdout, p)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
+	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	return c
 }

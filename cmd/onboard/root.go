@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -93,17 +92,6 @@ func (a *app) load(paths []string) (*manifest.Set, error) {
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the manifests; nothing was sent", len(me.Diagnostics))}
 	}
 	return nil, &usageError{err}
-}
-
-// defaultStatePath is where the state of a manifest set lives when --state
-// is not given: beside the manifests (in the directory given, or in the
-// first file's directory).
-func defaultStatePath(paths []string) string {
-	p := paths[0]
-	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-		return filepath.Join(p, "onboard.state")
-	}
-	return filepath.Join(filepath.Dir(p), "onboard.state")
 }
 
 func newVersionCmd(a *app) *cobra.Command {

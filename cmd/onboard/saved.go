@@ -2,11 +2,8 @@ package main
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,21 +20,8 @@ func origin(set *manifest.Set, st *state.State, api string) (planfile.Origin, er
 	if err != nil {
 		return planfile.Origin{}, fmt.Errorf("digest of the manifests: %w", err)
 	}
-	lineage, serial := stateVersion(st)
-	return planfile.Origin{Manifests: set.Files, Digest: digest, StateLineage: lineage, StateSerial: serial,
+	return planfile.Origin{Manifests: set.Files, Digest: digest, StateLineage: st.Meta.Lineage, StateSerial: st.Meta.Serial,
 		API: api, Tool: versionString()}, nil
-}
-
-// stateVersion identifies the state's content: a digest of every record
-// (address, id, status, hash), so that any apply in between changes it.
-func stateVersion(st *state.State) (string, int64) {
-	h := sha256.New()
-	objs := st.Sorted()
-	sort.Slice(objs, func(i, j int) bool { return objs[i].Addr < objs[j].Addr })
-	for _, o := range objs {
-		fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s\n", o.Addr, o.ID, o.Status, o.Hash)
-	}
-	return hex.EncodeToString(h.Sum(nil)[:12]), int64(len(objs))
 }
 
 // confirm asks on the terminal, as Terraform does; only "yes" goes on.

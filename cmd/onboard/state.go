@@ -17,13 +17,18 @@ import (
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
-// stateFlagHelp: cobra appends the default itself.
-const stateFlagHelp = "state file (apply's default is onboard.state beside the manifests)"
+// stateFlagHelp describes --state; the default is the project's state
+// (see stateLocation), or $ONBOARD_STATE.
+const stateFlagHelp = "state file or postgres:// URL (default: $ONBOARD_STATE, else the project's onboard.state; see README)"
 
 func newStateCmd(a *app) *cobra.Command {
-	var statePath string
+	var stateFlag, statePath string
 	c := &cobra.Command{
-		Use:   "state",
+		Use: "state",
+		PersistentPreRunE: func(*cobra.Command, []string) (err error) {
+			statePath, err = stateLocation(stateFlag, nil)
+			return err
+		},
 		Short: "Inspect and repair the state file",
 		Long: `The state file maps each manifest address to the BlueRockTEL object created for
 it. These commands read it, and settle by hand what apply could not settle
@@ -45,7 +50,7 @@ itself: an object whose create had an unknown outcome and could not be found.`,
 			return usagef("unknown command %q for %q%s (see '%s --help')", args[0], c.CommandPath(), hint, c.CommandPath())
 		},
 	}
-	c.PersistentFlags().StringVar(&statePath, "state", "onboard.state", stateFlagHelp)
+	c.PersistentFlags().StringVar(&stateFlag, "state", "", stateFlagHelp)
 	c.SuggestionsMinimumDistance = 2
 
 	list := &cobra.Command{
@@ -147,6 +152,10 @@ shared file system) and is certainly no longer running.`,
 		Example: "  onboard force-unlock --state customers/onboard.state",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			statePath, err := stateLocation(statePath, nil)
+			if err != nil {
+				return err
+			}
 			info, err := state.ForceUnlock(statePath)
 			if errors.Is(err, state.ErrNotLocked) || (err == nil && info == nil) {
 				fmt.Fprintf(a.stdout, "%s was not locked\n", statePath)
@@ -160,7 +169,7 @@ shared file system) and is certainly no longer running.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&statePath, "state", "onboard.state", stateFlagHelp)
+	c.Flags().StringVar(&statePath, "state", "", stateFlagHelp)
 	return c
 }
 
@@ -169,7 +178,7 @@ shared file system) and is certainly no longer running.`,
 // default is beside the manifests, not the current directory).
 func readState(a *app, path string) (*state.State, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no state file %s: apply writes onboard.state beside the manifests (e.g. customers/onboard.state); pass it with --state", path)
+		return nil, fmt.Errorf("no state file %s: run this in the project (the directory of the manifests or below), or pass --state or set ONBOARD_STATE", path)
 	}
 	st, warnings, err := state.Read(path)
 	if err != nil {

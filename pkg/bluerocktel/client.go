@@ -36,6 +36,7 @@ type Client struct {
 	pacer *pacer
 	stats *counters
 	debug *debugLog
+	brk   *breaker
 }
 
 // secret holds the token behind a pointer: fmt prints a nested pointer as
@@ -63,6 +64,7 @@ func New(cfg Config) (*Client, error) {
 		pacer: newPacer(cfg.Rate, time.Now()),
 		stats: &counters{},
 		debug: &debugLog{w: cfg.Debug, token: cfg.Token},
+		brk:   newBreaker(u.String(), cfg.BreakAfter),
 	}
 	base := cfg.Transport
 	if base == nil {
@@ -76,7 +78,7 @@ func New(cfg Config) (*Client, error) {
 		HTTPClient: &http.Client{
 			Transport: &attemptTransport{
 				base: base, traceable: traceable, timeout: cfg.Timeout,
-				pacer: c.pacer, stats: c.stats, debug: c.debug,
+				pacer: c.pacer, stats: c.stats, debug: c.debug, brk: c.brk,
 			},
 			// An API does not redirect; following a 307 would send the
 			// POST body again, elsewhere.
@@ -95,6 +97,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// BaseURL is the normalised base URL (scheme://host/path, no trailing
+// slash): the API's identity for the state.
+func (c *Client) BaseURL() string { return c.base }
 
 // Close releases idle connections.
 func (c *Client) Close() {
@@ -194,6 +200,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		u += "?" + encodeQuery(path, query)
 	}
+	// After the breaker tripped nothing is sent; calls waiting to retry
+	// are cut short when it trips.
+	if err := c.brk.open(); err != nil {
+		return nil, err
+	}
+	ctx, unbind := c.brk.bind(ctx)
+	defer unbind()
 	cl := &call{method: method, path: path}
 	ctx = context.WithValue(ctx, callKey{}, cl)
 	var raw any
@@ -216,9 +229,16 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			err = ue.Err // its text repeats the whole URL
 		}
 		err = &redactedError{err: err, token: c.tok.s}
+		berr := c.brk.open()
+		if berr != nil {
+			err = berr // one cause for every call it stopped
+		}
 		if method == http.MethodPost && cl.last.maybeStored {
 			c.stats.outcomeUnknown.Add(1)
 			return nil, &OutcomeUnknownError{Method: method, Path: path, Err: err}
+		}
+		if berr != nil {
+			return nil, berr
 		}
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
@@ -228,6 +248,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return data, nil
 	}
 	apiErr := c.apiError(method, path, resp, data)
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		// Certainly not stored, and every later request would be refused
+		// alike: stop the client.
+		c.brk.refused(apiErr)
+		return nil, c.brk.open()
+	}
 	if method == http.MethodPost && (resp.StatusCode >= 500 || resp.StatusCode < 400) {
 		// The server may have stored the object before failing (5xx), or
 		// stored it and redirected (3xx, which is never followed).

@@ -53,6 +53,10 @@ type Config struct {
 	// Debug receives one line per attempt and response (method, path and
 	// query, status, duration, bodies), token redacted; nil = off.
 	Debug io.Writer
+	// BreakAfter is how long the API may stay unreachable before every
+	// call fails at once with a *BreakerError (0: DefaultBreakAfter;
+	// negative: never).
+	BreakAfter time.Duration
 	// Transport replaces the tuned transport (tests).
 	Transport http.RoundTripper
 }
@@ -103,6 +107,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = DefaultMaxBackoff
+	}
+	if c.BreakAfter == 0 {
+		c.BreakAfter = DefaultBreakAfter
 	}
 	if c.MaxBackoff < c.MinBackoff {
 		c.MaxBackoff = c.MinBackoff

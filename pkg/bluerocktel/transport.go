@@ -86,6 +86,7 @@ type attemptTransport struct {
 	pacer     *pacer
 	stats     *counters
 	debug     *debugLog
+	brk       *breaker
 }
 
 // errNoCompleteAnswer marks an attempt that ran out of time.
@@ -96,6 +97,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	cl := callFrom(ctx)
 	cl.attempts++
 	cl.last = attempt{}
+	if err := t.brk.open(); err != nil {
+		return nil, err // tripped: nothing is sent
+	}
 	if cl.attempts > 1 {
 		t.stats.retries.Add(1)
 	}
@@ -129,11 +133,15 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			err = fmt.Errorf("%w within %s: %w", errNoCompleteAnswer, t.timeout, err)
 		}
 		t.stats.transportErrors.Add(1)
+		if ctx.Err() == nil {
+			t.brk.failed(now, err)
+		}
 		t.pacer.observe(s, now, 0)
 		t.debug.failure(req, now.Sub(start), err)
 		return nil, err
 	}
 	cl.last = attempt{maybeStored: resp.StatusCode < 400 || resp.StatusCode >= 500, status: resp.StatusCode}
+	t.brk.answered()
 	t.stats.status(resp.StatusCode)
 	t.pacer.observe(s, now, resp.StatusCode)
 	t.debug.response(req, resp.StatusCode, now.Sub(start), body)

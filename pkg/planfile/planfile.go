@@ -180,6 +180,10 @@ func (f *File) Check(now Origin) error {
 		return &StaleError{What: "api", Saved: f.API, Now: now.API}
 	case f.Digest != now.Digest:
 		return &StaleError{What: "manifests"}
+	case f.StateLineage == "" && f.StateSerial == 0 && now.StateSerial == 0:
+		// Planned before the state had a lineage (none yet, or one written
+		// by an older onboard): opening it for apply gave it one, and no
+		// session has written it since.
 	case f.StateLineage != now.StateLineage || f.StateSerial != now.StateSerial:
 		return &StaleError{What: "state", Saved: fmt.Sprintf("%s serial %d", f.StateLineage, f.StateSerial),
 			Now: fmt.Sprintf("%s serial %d", now.StateLineage, now.StateSerial)}

@@ -20,6 +20,7 @@ func (s *Store) compact() (err error) {
 	for _, o := range s.objects {
 		objs = append(objs, o)
 	}
+	meta := s.meta
 	s.mu.RUnlock()
 	slices.SortFunc(objs, func(a, b *Object) int { return strings.Compare(a.Addr, b.Addr) })
 
@@ -41,6 +42,14 @@ func (s *Store) compact() (err error) {
 	size := int64(0)
 	n, _ := w.Write(headerLine)
 	size += int64(n)
+	if meta.Lineage != "" {
+		line, err := encodeMeta(meta)
+		if err != nil {
+			return err
+		}
+		n, _ := w.Write(line)
+		size += int64(n)
+	}
 	for _, o := range objs {
 		line, err := encodePut(o)
 		if err != nil {

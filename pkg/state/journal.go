@@ -92,8 +92,11 @@ func (s *Store) commit(batch []*appendReq, buf *[]byte) error {
 		return werr
 	}
 	for _, r := range batch {
-		r.rec.apply(s.objects)
-		s.records++
+		if r.rec.apply(s.objects, &s.meta) {
+			s.records++
+		} else {
+			s.metas++
+		}
 	}
 	return nil
 }

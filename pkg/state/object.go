@@ -55,6 +55,8 @@ func (o *Object) clone() *Object {
 // State is a view of the objects recorded in a state file, keyed by address.
 type State struct {
 	Objects map[string]*Object
+	// Meta is the state's lineage, serial and API binding.
+	Meta Meta
 }
 
 // newState returns an empty state.

@@ -27,14 +27,16 @@ func Read(path string) (*State, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &State{Objects: res.objects}, res.warnings, nil
+	return &State{Objects: res.objects, Meta: res.meta}, res.warnings, nil
 }
 
 // replayed is the outcome of reading a state file.
 type replayed struct {
 	objects map[string]*Object
-	// records counts the valid records after the header.
-	records int
+	// records counts the valid object records after the header; metas
+	// the meta records.
+	records, metas int
+	meta           Meta
 	// good is the offset just past the last valid line: appends start
 	// there (0: no complete header yet).
 	good int64
@@ -88,8 +90,11 @@ func replay(f *os.File, name string) (*replayed, error) {
 			}
 			return nil, fmt.Errorf("state file %s is damaged at line %d: %v (only the last line can be incomplete after a crash; restore the file from a backup, or remove the line and rerun with --adopt)", name, lineNo, errs[i])
 		}
-		recs[i].apply(res.objects)
-		res.records++
+		if recs[i].apply(res.objects, &res.meta) {
+			res.records++
+		} else {
+			res.metas++
+		}
 		res.good += int64(len(lines[i]) + 1)
 	}
 	if len(torn) > 0 {

@@ -21,6 +21,8 @@ var headerLine = []byte(`{"format":"onboard-state","version":1}` + "\n")
 const (
 	opPut = "put" // set the object at addr (whole object)
 	opRm  = "rm"  // remove the object at addr
+	// opMeta sets the state's Meta (lineage, serial, API); the last wins.
+	opMeta = "meta"
 )
 
 // record is one journal line: an op and, for puts, the object's fields
@@ -28,6 +30,8 @@ const (
 type record struct {
 	Op string `json:"op"`
 	Object
+	// Meta is set by meta records only.
+	Meta *Meta `json:"meta,omitempty"`
 }
 
 // rmRecord is the wire form of a removal (no object fields).
@@ -77,6 +81,12 @@ func decodeRecord(line []byte, r *record, in *interner) error {
 			return err
 		}
 	}
+	if r.Op == opMeta {
+		if r.Meta == nil || r.Meta.Lineage == "" {
+			return errors.New("meta record without lineage")
+		}
+		return nil
+	}
 	if r.Addr == "" {
 		return errors.New("record without addr")
 	}
@@ -107,14 +117,20 @@ func decodeHeader(line []byte) error {
 	return nil
 }
 
-// apply applies a decoded record to objects. Replay and the live store use
-// the same function, so memory and file agree. A put stores a pointer to
-// the record's object: records are never reused or mutated afterwards.
-func (r *record) apply(objects map[string]*Object) {
+// apply applies a decoded record to objects and meta. Replay and the live
+// store use the same function, so memory and file agree. A put stores a
+// pointer to the record's object: records are never reused or mutated
+// afterwards. It reports whether the record was an object record (meta
+// records are not counted for compaction).
+func (r *record) apply(objects map[string]*Object, meta *Meta) bool {
 	switch r.Op {
 	case opPut:
 		objects[r.Addr] = &r.Object
 	case opRm:
 		delete(objects, r.Addr)
+	case opMeta:
+		*meta = *r.Meta
+		return false
 	}
+	return true
 }

@@ -46,8 +46,10 @@ type Store struct {
 
 	mu      sync.RWMutex
 	objects map[string]*Object // durable view; stored objects are never mutated
-	records int                // records in the file after the header
-	err     error              // sticky: the journal can no longer be trusted
+	records int                // object records in the file after the header
+	metas   int                // meta records in the file
+	meta    Meta
+	err     error // sticky: the journal can no longer be trusted
 
 	written   atomic.Int64
 	fsyncs    atomic.Int64 // journal commits (write+fsync), for benchmarks
@@ -56,6 +58,10 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// bumpOnce journals the serial of this session before its first record.
+	bumpOnce sync.Once
+	bumpErr  error
 }
 
 // Open locks the state file at path and loads it (creating it, mode 0600,
@@ -99,6 +105,16 @@ func openLocked(path string, opts Options, lock *fileLock, warnings []string) (*
 	s.reqs = make(chan *appendReq, 1024)
 	s.done = make(chan struct{})
 	go s.writer()
+	if s.meta.Lineage == "" {
+		// A new state, or one written before lineages existed: give it
+		// its identity now, transparently.
+		m := s.meta
+		m.Lineage = NewLineage()
+		if err := s.writeMeta(m); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -109,7 +125,7 @@ func (s *Store) load() error {
 	if err != nil {
 		return err
 	}
-	s.objects, s.records = res.objects, res.records
+	s.objects, s.records, s.metas, s.meta = res.objects, res.records, res.metas, res.meta
 	s.warnings = append(s.warnings, res.warnings...)
 	size, err := s.f.Seek(0, io.SeekEnd)
 	if err != nil {
@@ -158,7 +174,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) State() *State {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	st := &State{Objects: make(map[string]*Object, len(s.objects))}
+	st := &State{Objects: make(map[string]*Object, len(s.objects)), Meta: s.meta}
 	for addr, o := range s.objects {
 		st.Objects[addr] = o.clone()
 	}
@@ -217,6 +233,9 @@ func (s *Store) put(o *Object) error {
 	if err != nil {
 		return err
 	}
+	if err := s.bumpSerial(); err != nil {
+		return err
+	}
 	return s.append(&appendReq{line: line, rec: &record{Op: opPut, Object: *o}})
 }
 
@@ -232,6 +251,9 @@ func (s *Store) Remove(addr string) error {
 	t := now()
 	line, err := encodeRm(addr, t)
 	if err != nil {
+		return err
+	}
+	if err := s.bumpSerial(); err != nil {
 		return err
 	}
 	return s.append(&appendReq{line: line, rec: &record{Op: opRm, Object: Object{Addr: addr}}})
@@ -264,7 +286,7 @@ func (s *Store) close() error {
 
 	s.mu.RLock()
 	jerr := s.err
-	needCompact := s.records != len(s.objects)
+	needCompact := s.records != len(s.objects) || s.metas > 1
 	s.mu.RUnlock()
 
 	var errs []error

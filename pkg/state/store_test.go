@@ -89,8 +89,9 @@ func TestJournalReplayAndCompaction(t *testing.T) {
 	}
 	check("journal", st)
 	journal, _ := os.ReadFile(path)
-	if n := bytes.Count(journal, []byte("\n")); n != 1+len(steps) {
-		t.Fatalf("journal has %d lines, want header + %d records", n, len(steps))
+	// header, lineage (at creation), serial (before the first record)
+	if n := bytes.Count(journal, []byte("\n")); n != 3+len(steps) {
+		t.Fatalf("journal has %d lines, want header + 2 meta + %d records", n, len(steps))
 	}
 
 	if err := s.Close(); err != nil {
@@ -109,16 +110,20 @@ func TestJournalReplayAndCompaction(t *testing.T) {
 		t.Errorf("compacted state mode %o, want 600", m)
 	}
 
-	// Compacted: header + one record per object, sorted by address.
+	// Compacted: header, meta (serial 1), one record per object, sorted
+	// by address.
 	data, _ := os.ReadFile(path)
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	if lines[0]+"\n" != string(headerLine) {
 		t.Fatalf("first line %q", lines[0])
 	}
-	if len(lines) != 1+len(want) {
-		t.Fatalf("compacted file has %d lines, want %d:\n%s", len(lines), 1+len(want), data)
+	if !strings.HasPrefix(lines[1], `{"op":"meta","meta":{"lineage":"`) || !strings.Contains(lines[1], `"serial":1}`) {
+		t.Fatalf("second line %q, want the meta record with serial 1", lines[1])
 	}
-	for i := 2; i < len(lines); i++ {
+	if len(lines) != 2+len(want) {
+		t.Fatalf("compacted file has %d lines, want %d:\n%s", len(lines), 2+len(want), data)
+	}
+	for i := 3; i < len(lines); i++ {
 		if lines[i-1] >= lines[i] {
 			t.Errorf("compacted records not sorted by address")
 		}
@@ -172,7 +177,7 @@ func TestWriteValidation(t *testing.T) {
 			}
 		})
 	}
-	if s.State().Len() != 0 || s.BytesWritten() != int64(len(headerLine)) {
+	if s.State().Len() != 0 || s.Meta().Serial != 0 {
 		t.Fatalf("rejected writes reached the state: %d objects, %d bytes", s.State().Len(), s.BytesWritten())
 	}
 }
@@ -283,8 +288,8 @@ func TestCrashTornTailThenReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := strings.Join(s.Warnings(), "\n")
-	if !strings.Contains(w, "incomplete last line (line 13") {
-		t.Errorf("warnings %q do not mention the torn line 13", w)
+	if !strings.Contains(w, "incomplete last line (line 15") {
+		t.Errorf("warnings %q do not mention the torn line 15", w)
 	}
 	if !strings.Contains(w, fmt.Sprintf("previous run pid %d", h.cmd.Process.Pid)) {
 		t.Errorf("warnings %q do not name the dead holder", w)
