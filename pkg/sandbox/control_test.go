@@ -108,7 +108,9 @@ func TestControlDelete(t *testing.T) {
 		gone, kept func(controlFixture) []string
 	}{
 		{name: "a line", kind: resource.Recurring, id: func(f controlFixture) int64 { return f.lines[resource.Recurring] }, deleted: 1,
-			gone: func(f controlFixture) []string { return []string{fmt.Sprintf("/api/v1/customer-files/recurrings/%d", f.lines[resource.Recurring])} },
+			gone: func(f controlFixture) []string {
+				return []string{fmt.Sprintf("/api/v1/customer-files/recurrings/%d", f.lines[resource.Recurring])}
+			},
 			kept: func(f controlFixture) []string {
 				return []string{fmt.Sprintf("/api/v1/customer-files/licences/%d", f.lines[resource.Licence]), fmt.Sprintf("/api/v1/customer-files/%d", f.file)}
 			}},
