@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -70,11 +69,7 @@ func (f *clientFlags) target() string {
 	if base == "" {
 		base = os.Getenv("ONBOARD_BASE_URL")
 	}
-	if u, err := url.Parse(base); err == nil && u.User != nil {
-		u.User = nil // credentials in a URL are secrets too
-		return u.String()
-	}
-	return base
+	return bluerocktel.RedactURL(base) // userinfo and query may hold secrets
 }
 
 // token reads the API token from --token-file or $ONBOARD_TOKEN. Messages

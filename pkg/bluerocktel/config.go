@@ -1,6 +1,7 @@
 package bluerocktel
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -65,7 +66,7 @@ func (c Config) String() string {
 		tok = redacted
 	}
 	return fmt.Sprintf("{BaseURL:%s Token:%s InsecureHTTP:%t Rate:%g Timeout:%s MaxRetries:%d RetryAfterCap:%s MinBackoff:%s MaxBackoff:%s Debug:%t}",
-		c.BaseURL, tok, c.InsecureHTTP, c.Rate, c.Timeout, c.MaxRetries, c.RetryAfterCap, c.MinBackoff, c.MaxBackoff, c.Debug != nil)
+		RedactURL(c.BaseURL), tok, c.InsecureHTTP, c.Rate, c.Timeout, c.MaxRetries, c.RetryAfterCap, c.MinBackoff, c.MaxBackoff, c.Debug != nil)
 }
 
 // GoString is used by %#v.
@@ -111,29 +112,61 @@ func (c Config) withDefaults() Config {
 
 // parseBaseURL checks the base URL: absolute http(s), no credentials, no
 // query, and plain http only towards a loopback host unless insecure.
+// Messages show the URL through RedactURL: a query string or userinfo may
+// hold a token.
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	if strings.TrimSpace(raw) == "" {
 		return nil, fmt.Errorf("no base URL: set --base-url or ONBOARD_BASE_URL (e.g. https://acme.bluerocktel.net/api)")
 	}
+	shown := RedactURL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid base URL %q: %w", raw, err)
+		// url.Error repeats the whole URL: keep only what it says is wrong.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("invalid base URL %q: %v", shown, err)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("base URL %s must not contain credentials: give the token with ONBOARD_TOKEN or --token-file", u.Redacted())
+		return nil, fmt.Errorf("base URL %s must not contain credentials: give the token with ONBOARD_TOKEN or --token-file", shown)
 	}
 	if u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("base URL %q must be an absolute http(s) URL, e.g. https://acme.bluerocktel.net/api", raw)
+		return nil, fmt.Errorf("base URL %q must be an absolute http(s) URL, e.g. https://acme.bluerocktel.net/api", shown)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("base URL %q must not have a query or fragment", raw)
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return nil, fmt.Errorf("base URL %s must not have a query or fragment: give the token with ONBOARD_TOKEN or --token-file, never in the URL", shown)
 	}
 	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("refusing plain http:// base URL %s: the API token would travel unencrypted; use https://, or pass --insecure-http if you really mean it (http is allowed without it only to loopback: 127.0.0.0/8, ::1, localhost)", u.Redacted())
+		return nil, fmt.Errorf("refusing plain http:// base URL %s: the API token would travel unencrypted; use https://, or pass --insecure-http if you really mean it (http is allowed without it only to loopback: 127.0.0.0/8, ::1, localhost)", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// RedactURL returns raw fit for a message: userinfo, query and fragment,
+// which may hold a token or a password, are replaced by [REDACTED]. It
+// works on text that does not parse as a URL too.
+func RedactURL(raw string) string {
+	s := raw
+	rest := ""
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s, rest = s[:i], s[i:i+1]+redacted
+	}
+	// Userinfo is whatever precedes the last '@' of the authority.
+	authStart := 0
+	if i := strings.Index(s, "//"); i >= 0 {
+		authStart = i + 2
+	}
+	authEnd := len(s)
+	if i := strings.IndexByte(s[authStart:], '/'); i >= 0 {
+		authEnd = authStart + i
+	}
+	if i := strings.LastIndexByte(s[authStart:authEnd], '@'); i >= 0 {
+		s = s[:authStart] + redacted + s[authStart+i:]
+	}
+	return s + rest
 }
 
 // isLoopback reports whether host is localhost or a loopback IP literal.

@@ -135,3 +135,63 @@ func TestNoHTTPClientTimeout(t *testing.T) {
 		t.Errorf("ResponseHeaderTimeout = %v, want %v", c.tr.ResponseHeaderTimeout, DefaultTimeout)
 	}
 }
+
+// A base URL's query string, fragment or userinfo may hold a token or a
+// password: no message about it shows them, whatever is wrong with it.
+func TestBaseURLSecretsNeverShown(t *testing.T) {
+	const secret = "SECRETs3cr3t"
+	tests := []struct {
+		url, wantErr string
+	}{
+		{"https://host/api?api_token=" + secret, "must not have a query"},
+		{"https://host/api?" + secret, "must not have a query"},
+		{"https://host/api#" + secret, "must not have a query"},
+		{"https://user:" + secret + "@host/api", "must not contain credentials"},
+		{"https://" + secret + "@host/api", "must not contain credentials"},
+		{"https://user:" + secret + "@host/api?token=" + secret, "must not contain credentials"},
+		{"http://user:" + secret + "@10.0.0.1/api", "must not contain credentials"},
+		{"ftp://host/api?token=" + secret, "absolute http(s) URL"},
+		{"https://ho st/api?token=" + secret, "invalid base URL"},
+		{"https://user:" + secret + "@ho st/api", "invalid base URL"},
+		{"https://host:99x/api?token=" + secret, "invalid base URL"},
+		{"%zz://host/api?token=" + secret, "invalid base URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wantErr, func(t *testing.T) {
+			_, err := New(Config{BaseURL: tt.url, Token: testToken})
+			if err == nil {
+				t.Fatalf("New(%q) accepted", tt.url)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error %q does not contain %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error %q shows the secret", err)
+			}
+			cfg := Config{BaseURL: tt.url, Token: testToken}
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+				if s := fmt.Sprintf(verb, cfg); strings.Contains(s, secret) {
+					t.Errorf("%s of the config shows the secret: %s", verb, s)
+				}
+			}
+		})
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://acme.bluerocktel.net/api", "https://acme.bluerocktel.net/api"},
+		{"https://host/api?api_token=x", "https://host/api?[REDACTED]"},
+		{"https://host/api#frag", "https://host/api#[REDACTED]"},
+		{"https://u:p@host/api", "https://[REDACTED]@host/api"},
+		{"https://u:p@x@host:8080/api?t=1", "https://[REDACTED]@host:8080/api?[REDACTED]"},
+		{"host/api@v1", "host/api@v1"},
+		{"u:p@host/api", "[REDACTED]@host/api"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

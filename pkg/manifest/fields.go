@@ -18,7 +18,10 @@ func (b *builder) value(o *Object, f resource.Field, t *tnode) (Value, bool) {
 	v := Value{Text: t.text, Type: f.Type, Pos: b.pos(t.line, t.col)}
 	switch f.Type {
 	case resource.String:
-		return v, t.sk == sString || t.sk == sInt || t.sk == sFloat
+		if t.sk != sString && t.sk != sInt && t.sk != sFloat {
+			return v, false
+		}
+		return v, b.str(o, f, t)
 	case resource.Integer:
 		if t.sk != sInt && t.sk != sFloat {
 			return v, false
@@ -42,6 +45,26 @@ func (b *builder) value(o *Object, f resource.Field, t *tnode) (Value, bool) {
 		return v, b.date(o, f.Name, t)
 	}
 	return v, false
+}
+
+// str refuses what the API would silently alter: it trims strings and
+// stores a blank one as null, so a padded value would be stored in another
+// form than written (and lookups by it would miss) and a blank one is no
+// value at all.
+func (b *builder) str(o *Object, f resource.Field, t *tnode) bool {
+	text := t.text
+	switch trimmed := f.Canonical(text); {
+	case trimmed == "" && f.Required:
+		b.errorf(o, t.line, t.col, "write a value", "%s must not be blank, got %q (the API stores a blank string as no value)", f.Name, text)
+		return false
+	case trimmed == "":
+		b.errorf(o, t.line, t.col, "write a value or remove the field", "%s must not be blank, got %q (the API stores a blank string as no value)", f.Name, text)
+		return false
+	case trimmed != text:
+		b.errorf(o, t.line, t.col, fmt.Sprintf("write %q", trimmed), "%s has leading or trailing white space, which the API trims: %q", f.Name, text)
+		return false
+	}
+	return true
 }
 
 // integer checks a whole number written plainly (no sign, leading zeros,
@@ -128,9 +151,9 @@ func (b *builder) decimal(o *Object, f resource.Field, t *tnode) bool {
 			fail("", "%s must be at most %s, got %s", f.Name, f.Max, text)
 		}
 	}
-	if f.MaxScale > 0 && scale(text) > f.MaxScale {
-		fail(fmt.Sprintf("round it to %d decimal places", f.MaxScale),
-			"%s has %d decimal places, at most %d are allowed: %s", f.Name, scale(text), f.MaxScale, text)
+	if f.Scale > 0 && scale(text) > f.Scale {
+		fail(fmt.Sprintf("write %s (what the API would store) or another price with at most %d decimal places", f.Canonical(text), f.Scale),
+			"%s has %d decimal places, but the API keeps money to %d: %s", f.Name, scale(text), f.Scale, text)
 	}
 	return ok
 }

@@ -19,8 +19,9 @@ func TestExactText(t *testing.T) {
 	}{
 		{"item", "selling_price_without_tax", "19.90", "19.90"},
 		{"item", "selling_price_without_tax", "150.00", "150.00"},
-		{"item", "selling_price_without_tax", "0.1000", "0.1000"},
-		{"item", "selling_price_without_tax", "12345678901234567890.1234", "12345678901234567890.1234"},
+		{"item", "selling_price_without_tax", "0.10", "0.10"},
+		{"item", "selling_price_without_tax", "0.1", "0.1"},
+		{"item", "selling_price_without_tax", "12345678901234567890.12", "12345678901234567890.12"},
 		{"item", "billing_frequency", "12", "12"},
 		{"item", "active_for_initial_billing", "True", "true"}, // YAML spelling, wire spelling
 		{"item", "description", "SIP Trunk — 2 channels", "SIP Trunk — 2 channels"},

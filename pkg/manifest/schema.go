@@ -36,7 +36,7 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 })
 
 // valueKeywords are the schema keywords of value rules (see GenerateSchema).
-var valueKeywords = map[string]bool{"minimum": true, "exclusiveMinimum": true, "maximum": true, "exclusiveMaximum": true, "format": true}
+var valueKeywords = map[string]bool{"minimum": true, "exclusiveMinimum": true, "maximum": true, "exclusiveMaximum": true, "format": true, "pattern": true, "multipleOf": true}
 
 // withoutKeywords returns a copy of a schema document without the given
 // keywords. Only schema objects are visited: "properties" maps and

@@ -129,6 +129,9 @@ func jsonTypes(t resource.Type) any {
 func fieldSchema(f resource.Field) obj {
 	out := obj{{"description", f.Description}, {"type", jsonTypes(f.Type)}}
 	switch f.Type {
+	case resource.String:
+		// The API trims strings and stores a blank one as null.
+		out = append(out, kv{"pattern", `^\S(.*\S)?$`})
 	case resource.Integer:
 		if f.Positive {
 			out = append(out, kv{"minimum", json.Number("1")})
@@ -146,6 +149,9 @@ func fieldSchema(f resource.Field) obj {
 		}
 		if f.Max != "" {
 			out = append(out, kv{"maximum", json.Number(f.Max)})
+		}
+		if f.Scale > 0 {
+			out = append(out, kv{"multipleOf", json.Number("0." + strings.Repeat("0", f.Scale-1) + "1")})
 		}
 	case resource.Date:
 		out = append(out, kv{"format", "date"})

@@ -107,7 +107,7 @@ customer.acme.file.main.recurring.fibre @ids.yaml:16:11: quantity="1" item->item
 item.sip @exact-text.yaml:4:3: active_for_recurring_billing="true" billing_frequency="1" description="2026" internal_reference="00123" selling_price_without_tax="19.90"
 customer.acme @exact-text.yaml:11:3: charge_vat="false" customer_account="CL000101" main_address_line1="12" main_address_postal_code="01234" name="Acme" phone="+33123456789"
 customer.acme.file.main @exact-text.yaml:19:7: name="Main" services_start="2026-04-01"
-customer.acme.file.main.licence.seats @exact-text.yaml:23:11: activation_date="2026-02-28" quantity="0.5" renewal_date="2026-03-01" selling_price_without_tax="0.0001" item->item.sip
+customer.acme.file.main.licence.seats @exact-text.yaml:23:11: activation_date="2026-02-28" quantity="0.5" renewal_date="2026-03-01" selling_price_without_tax="0.10" item->item.sip
 customer.acme.file.main.initial.setup @exact-text.yaml:25:11: discount_rate="0" quantity="1" selling_price_without_tax="150.00" item->item.sip
 customer.acme.file.main.initial.setup-2 @exact-text.yaml:26:11: discount_rate="1" quantity="1" selling_price_without_tax="150.00" item->item.sip
 `},

@@ -77,12 +77,15 @@ type Field struct {
 	Positive bool
 	// Min and Max bound a decimal, inclusive, as decimal text ("" = none).
 	Min, Max string
-	// MaxScale limits the number of decimal places (0 = unlimited).
-	MaxScale int
+	// Scale is the number of decimal places the API keeps for a decimal
+	// (money: 2, answered as "19.90"; 0 = kept exact as sent). The
+	// canonical form is rounded to it, so validation refuses a value with
+	// more places: the server would silently round it.
+	Scale int
 	// NonNegative: decimals must be >= 0 (prices).
 	NonNegative bool
-	// Money marks a price: the API renders it as a JSON string with at
-	// least two decimal places ("19.90"), keeping more digits if sent.
+	// Money marks a price: the API stores it at Scale decimal places and
+	// renders it as a JSON string with exactly that many ("19.90").
 	Money bool
 
 	// Target is the kind a Reference points to.
@@ -234,9 +237,14 @@ func (s *Spec) Children() []*Spec {
 	return out
 }
 
+// MoneyScale is the number of decimal places the API keeps for money: the
+// cookbook answers prices as "19.90", and a stock Laravel/MySQL money column
+// of that shape rounds anything finer.
+const MoneyScale = 2
+
 const (
-	descPrice     = "Selling price, excl. VAT. Exact decimal, at most 4 decimal places; sent as written (19.90 stays 19.90)."
-	descOverPrice = "Override the catalog selling price (excl. VAT). Exact decimal, at most 4 decimal places."
+	descPrice     = "Selling price, excl. VAT. Exact decimal, at most 2 decimal places (the API keeps money to the cent and would round a finer price); 19.9 is stored and answered as 19.90."
+	descOverPrice = "Override the catalog selling price (excl. VAT). Exact decimal, at most 2 decimal places (the API keeps money to the cent)."
 	descItemRef   = "Catalog item: the local name of an item in this manifest set."
 	descItemID    = "Catalog item: the id of an item that already exists in BlueRockTEL (instead of `item`)."
 	descQuantity  = "Quantity (must be > 0). Exact decimal."
@@ -249,7 +257,7 @@ var (
 	lineParent = &Parent{Kind: CustomerFile, BodyField: "customer_file_id"}
 	lineItem   = Field{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true,
 		Description: descItemRef + " Or `item_id`: " + descItemID}
-	linePrice = Field{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Billing: Price, Description: descOverPrice}
+	linePrice = Field{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, Scale: MoneyScale, Money: true, Billing: Price, Description: descOverPrice}
 	// A line has no identity of its own beyond what it says: its file, its
 	// item, and (MatchAllFields) every other field.
 	lineKeys = [][]string{{"customer_file_id", "item_id"}}
@@ -271,7 +279,7 @@ var table = []*Spec{
 			{Name: "description", Type: String, Required: true, Description: "Item name shown on invoices."},
 			{Name: "family", Wire: "family_id", Type: Reference, Target: Family, IDName: "family_id",
 				Description: "FK to families: the local name of a family in this manifest set (or use `family_id` for an existing family)."},
-			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, MaxScale: 4, Money: true, Billing: Price, Description: descPrice},
+			{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, Scale: MoneyScale, Money: true, Billing: Price, Description: descPrice},
 			{Name: "billing_frequency", Type: Integer, Positive: true, Billing: Period, Description: "Default billing frequency in months."},
 			{Name: "active_for_recurring_billing", Type: Boolean, Description: "Available as a subscription line."},
 			{Name: "active_for_initial_billing", Type: Boolean, Description: "Available as a one-time charge."},
