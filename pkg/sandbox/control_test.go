@@ -80,6 +80,9 @@ func TestControlEdit(t *testing.T) {
 			if got := s.Stats().Requests; got != before {
 				t.Errorf("control request counted in stats: %d -> %d", before, got)
 			}
+			if r.status == 200 && r.obj["id"] == nil {
+				t.Errorf("edit answered %q, want the object", r.raw)
+			}
 			if tt.check != nil {
 				tt.check(t, s, f)
 			}
