@@ -29,7 +29,7 @@ type world struct {
 	ids   map[string]int64
 }
 
-func newWorld(t *testing.T, customers int) *world {
+func newWorld(t testing.TB, customers int) *world {
 	t.Helper()
 	srv, err := sandbox.New(sandbox.Options{Token: token})
 	if err != nil {
