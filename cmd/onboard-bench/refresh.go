@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
@@ -24,6 +27,7 @@ type refreshResult struct {
 	wall     time.Duration
 	drifted  int // objects whose fields differ from the state (0 on a fresh apply)
 	gone     int
+	bare     bareResult // the same GETs by a minimal client: the machine's floor
 }
 
 // bound is the refresh's own ideal: its requests at the scenario's
@@ -79,10 +83,13 @@ func (s scenario) runRefresh(bin, manifests, dir string) runResult {
 		}
 	}
 	res.refresh = rr
+	rr.bare = bareGets(sb.base, sb.token, refreshPaths(known), s.concurrency())
 	bound := s.refreshBound(rr.requests)
 	fmt.Printf("%s: refresh of %d objects: %d requests (%d served, %d answered 429) = %.3f per object, wall %.3f s; own bound %d × %s ÷ %d = %.3f s; wall/bound = %.3f\n",
 		s.name, rr.objects, rr.requests, rr.served, rr.r429, float64(rr.requests)/float64(rr.objects), wall.Seconds(),
 		rr.requests, s.latency, s.concurrency(), bound.Seconds(), wall.Seconds()/bound.Seconds())
+	fmt.Printf("%s: bare Go client, the same %d GETs over %d connections: %.3f s; refresh wall / bare = %.3f\n",
+		s.name, rr.bare.requests, rr.bare.concurrency, rr.bare.wall.Seconds(), wall.Seconds()/rr.bare.wall.Seconds())
 	fmt.Printf("%s: by kind: %s; %d objects drifted, %d gone (a fresh apply: both must be 0)\n", s.name, kindCounts(rs), rr.drifted, rr.gone)
 	fmt.Printf("%s: one GET per object (Terraform's refresh) would be %d requests, bound %.3f s at the same latency and parallelism\n",
 		s.name, rr.objects, s.refreshBound(rr.objects).Seconds())
@@ -128,4 +135,70 @@ func (r *report) refreshTargets(note string) []target {
 			measured: fmt.Sprintf("%.3f s = %.3f x %.3f s%s", wall, ratio, r.refreshBound(int(reqs)).Seconds(), note), met: ratio <= 1.2},
 		{name: r.name + ": no false drift after a fresh apply", measured: fmt.Sprintf("%.0f objects drifted or gone", drift), met: drift == 0},
 	}
+}
+
+// refreshPaths are the requests refresh makes for a freshly applied set:
+// a GET of each lone catalog object, the pages of each listed kind, a GET
+// of each file (its lines come with it).
+func refreshPaths(known []refresh.Known) []string {
+	byKind := map[resource.Kind][]refresh.Known{}
+	for _, k := range known {
+		byKind[k.Kind] = append(byKind[k.Kind], k)
+	}
+	var paths []string
+	for _, spec := range resource.All() {
+		objs := byKind[spec.Kind]
+		switch {
+		case spec.Parent == nil && len(objs) > 1:
+			for p := 1; p <= (len(objs)+bluerocktel.MaxPerPage-1)/bluerocktel.MaxPerPage; p++ {
+				paths = append(paths, fmt.Sprintf("%s?per_page=%d&page=%d", spec.Path, bluerocktel.MaxPerPage, p))
+			}
+		case spec.Parent == nil || spec.Kind == resource.CustomerFile:
+			for _, k := range objs {
+				paths = append(paths, fmt.Sprintf("%s/%d", spec.Path, k.ID))
+			}
+		}
+	}
+	return paths
+}
+
+// bareGets sends paths over concurrency keep-alive connections with
+// net/http and nothing else.
+func bareGets(base, token string, paths []string, concurrency int) bareResult {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
+	defer client.CloseIdleConnections()
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(paths)) {
+					return
+				}
+				req, err := http.NewRequest(http.MethodGet, base+paths[i], nil)
+				check(err)
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Accept", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if f := failed.Load(); f > 0 {
+		check(fmt.Errorf("bare client: %d of %d GETs failed", f, len(paths)))
+	}
+	return bareResult{requests: len(paths), concurrency: concurrency, wall: time.Since(start)}
 }
