@@ -67,6 +67,17 @@ func newWorld(t testing.TB, customers int) *world {
 	return w
 }
 
+// addCustomers creates n more customers that the state does not know,
+// before those it knows: the tenant's other customers.
+func (w *world) addCustomers(t *testing.T, n int) {
+	t.Helper()
+	for i := range n {
+		if _, err := w.c.Create(context.Background(), resource.Customer, nil, []byte(fmt.Sprintf(`{"name":"Other %d"}`, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // only keeps the known objects whose address matches one of the prefixes
 // (exactly, or as a parent).
 func (w *world) only(prefixes ...string) []refresh.Known {
@@ -199,6 +210,19 @@ func TestRead(t *testing.T) {
 				return w.only("customer.c40", "customer.c41", "customer.c42", "customer.c43", "customer.c44")
 			},
 			want: map[resource.Kind]string{resource.Customer: "0/5", resource.CustomerFile: "5/0"}},
+		{name: "5 customers of a tenant with 650, at per_page 100: page 1, then 5 GETs, not 6 pages", customers: 0,
+			setup: func(t *testing.T, w *world) {
+				w.addCustomers(t, 645)
+				for i := range 5 {
+					rec, err := w.c.Create(context.Background(), resource.Customer, nil, []byte(fmt.Sprintf(`{"name":"Known %d"}`, i)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					w.known = append(w.known, refresh.Known{Addr: fmt.Sprintf("customer.k%d", i), Kind: resource.Customer, ID: rec.ID})
+				}
+			},
+			known: func(w *world) []refresh.Known { return w.only("customer.k0", "customer.k1", "customer.k2", "customer.k3", "customer.k4") },
+			want:  map[resource.Kind]string{resource.Customer: "5/1"}},
 		{name: "customers on the first page only: one request", customers: 45, perPage: 10,
 			known: func(w *world) []refresh.Known { return w.only("customer.c0", "customer.c3", "customer.c9") },
 			want:  map[resource.Kind]string{resource.Customer: "0/1", resource.CustomerFile: "3/0"}},
