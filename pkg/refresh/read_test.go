@@ -221,8 +221,10 @@ func TestRead(t *testing.T) {
 					w.known = append(w.known, refresh.Known{Addr: fmt.Sprintf("customer.k%d", i), Kind: resource.Customer, ID: rec.ID})
 				}
 			},
-			known: func(w *world) []refresh.Known { return w.only("customer.k0", "customer.k1", "customer.k2", "customer.k3", "customer.k4") },
-			want:  map[resource.Kind]string{resource.Customer: "5/1"}},
+			known: func(w *world) []refresh.Known {
+				return w.only("customer.k0", "customer.k1", "customer.k2", "customer.k3", "customer.k4")
+			},
+			want: map[resource.Kind]string{resource.Customer: "5/1"}},
 		{name: "customers on the first page only: one request", customers: 45, perPage: 10,
 			known: func(w *world) []refresh.Known { return w.only("customer.c0", "customer.c3", "customer.c9") },
 			want:  map[resource.Kind]string{resource.Customer: "0/1", resource.CustomerFile: "3/0"}},
