@@ -70,12 +70,7 @@ func (s scenario) runRefresh(bin, manifests, dir string) runResult {
 	after := sb.stats()
 	rr := &refreshResult{objects: len(known), requests: rs.Requests(), served: after.Requests - before.Requests,
 		r429: after.status("429") - before.status("429"), wall: wall, gone: rs.Gone}
-	ids := func(addr string) (int64, bool) {
-		if o := st.Get(addr); o != nil && o.ID > 0 {
-			return o.ID, true
-		}
-		return 0, false
-	}
+	ids := refresh.IDs(st)
 	for _, k := range known {
 		l := live[k.Addr]
 		if l != nil && !l.Gone && len(refresh.Compare(resource.Get(k.Kind), st.Get(k.Addr).Spec, l.Record, ids)) > 0 {

@@ -159,12 +159,7 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 	if err != nil {
 		return nil, err
 	}
-	ids := func(addr string) (int64, bool) {
-		if so := st.Get(addr); so != nil && so.ID > 0 {
-			return so.ID, true
-		}
-		return 0, false
-	}
+	ids := refresh.IDs(st)
 	against := "state"
 	if want != nil {
 		against = "manifest"

@@ -189,3 +189,19 @@ func decimalEqual(a, b string) bool {
 	y, _, err2 := apd.NewFromString(b)
 	return err1 == nil && err2 == nil && x.Cmp(y) == 0
 }
+
+// LiveSpec returns spec with each drifted field replaced by its live value
+// (canonical text; a reference that moved becomes the live id; "" for
+// null): the spec of what BlueRockTEL has now, for the fields spec holds,
+// as `--refresh-only` records it in state. Fields without drift keep
+// their text, references to unchanged targets their "@addr".
+func LiveSpec(kind *resource.Spec, spec map[string]string, live *bluerocktel.Record, ids func(addr string) (int64, bool)) map[string]string {
+	out := make(map[string]string, len(spec))
+	for k, v := range spec {
+		out[k] = v
+	}
+	for _, d := range Compare(kind, spec, live, ids) {
+		out[d.Wire] = d.Live
+	}
+	return out
+}

@@ -108,3 +108,23 @@ func TestParentAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestLiveSpec(t *testing.T) {
+	ids := func(addr string) (int64, bool) {
+		return map[string]int64{"item.trunk": 100001}[addr], addr == "item.trunk"
+	}
+	recorded := map[string]string{"customer_file_id": "300001", "item_id": "@item.trunk", "quantity": "5", "label": "Setup", "discount_rate": "0.1"}
+	live := record(t, `{"customer_file_id":300001,"item_id":100001,"quantity":"8.00","label":null,"discount_rate":"0.10"}`)
+	got := refresh.LiveSpec(resource.Get(resource.Initial), recorded, live, ids)
+	want := map[string]string{"customer_file_id": "300001", "item_id": "@item.trunk", "quantity": "8", "label": "", "discount_rate": "0.1"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("LiveSpec = %v\nwant     %v", got, want)
+	}
+	if recorded["quantity"] != "5" {
+		t.Error("LiveSpec changed its argument")
+	}
+	moved := record(t, `{"customer_file_id":300001,"item_id":100002,"quantity":5,"label":"Setup","discount_rate":0.1}`)
+	if got := refresh.LiveSpec(resource.Get(resource.Initial), recorded, moved, ids)["item_id"]; got != "100002" {
+		t.Errorf("moved reference = %q, want the live id 100002", got)
+	}
+}

@@ -32,6 +32,13 @@ func TestKnownFrom(t *testing.T) {
 		}
 	}
 	got := refresh.KnownFrom(s.State())
+	ids := refresh.IDs(s.State())
+	if id, ok := ids("customer.acme.file.main"); !ok || id != 300001 {
+		t.Errorf("IDs(file) = %d, %v", id, ok)
+	}
+	if _, ok := ids("customer.globex"); ok {
+		t.Error("IDs of a pending object: want unknown")
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

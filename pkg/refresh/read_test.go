@@ -318,6 +318,9 @@ func customers(n int) []string {
 	return out
 }
 
+// The client is a Reader.
+var _ refresh.Reader = (*bluerocktel.Client)(nil)
+
 // TestReadBulk is the case in small: 100 customers with one file
 // and three lines each, read in at most 0.25 requests per object, never
 // more requests at once than Parallelism.
