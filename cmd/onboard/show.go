@@ -129,7 +129,8 @@ type shown struct {
 	Gone bool
 	// Record is BlueRockTEL's answer, without embedded lines.
 	Record *bluerocktel.Record
-	// Against names what drift is measured against: "state" or "manifest".
+	// Against names what drift is measured against: "manifest", or
+	// "state" without manifests or for an object they do not declare.
 	Against string
 	// Spec is what the object is compared with (nil when not known).
 	Spec  map[string]string
@@ -140,6 +141,8 @@ type shown struct {
 	Requests int
 	// names maps "kind#id" to an address, to name the targets of ids.
 	names map[string]string
+	// manifests: compared with manifests given on the command line.
+	manifests bool
 }
 
 // readShown refreshes o (with its lines, for a file) and compares it with
@@ -160,18 +163,13 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 		return nil, err
 	}
 	ids := refresh.IDs(st)
-	against := "state"
-	if want != nil {
-		against = "manifest"
-	}
 	build := func(addr string, kind resource.Kind, id int64, rec *bluerocktel.Record, gone bool) *shown {
-		s := &shown{Addr: addr, Kind: kind, ID: id, Gone: gone, Record: rec, Against: against, names: names}
-		if addr != "" {
-			if want != nil {
-				s.Spec = want[addr]
-			} else if so := st.Get(addr); so != nil {
-				s.Spec = so.Spec
-			}
+		s := &shown{Addr: addr, Kind: kind, ID: id, Gone: gone, Record: rec, Against: "state", names: names}
+		if sp, ok := want[addr]; ok && addr != "" {
+			s.Spec, s.Against = sp, "manifest"
+		} else if so := st.Get(addr); so != nil {
+			// Without manifests, or an object they no longer declare.
+			s.Spec = so.Spec
 		}
 		if rec != nil && s.Spec != nil {
 			s.Drift = refresh.Compare(resource.Get(kind), s.Spec, rec, ids)
@@ -185,6 +183,7 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 	}
 	v := build(o.Addr, top.Kind, top.ID, rec, top.Gone)
 	v.Requests = stats.Requests()
+	v.manifests = want != nil
 	if top.Gone {
 		return v, nil
 	}
@@ -384,7 +383,7 @@ func (s *shown) writeText(w io.Writer, statePath string) {
 }
 
 func against(s *shown, statePath string) string {
-	if s.Against == "manifest" {
+	if s.manifests {
 		return "manifests"
 	}
 	return "state " + statePath
