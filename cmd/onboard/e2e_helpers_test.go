@@ -26,8 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/onboardhq/onboard/pkg/generate"
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -490,8 +488,9 @@ func verifyExactlyOnce(t *testing.T, sb *e2eSandbox, set *manifest.Set) tally {
 
 // auditSandbox compares the sandbox's records with a manifest set: no
 // duplicate by natural key, no object missing or unexplained, and each
-// manifest field's value equal to the stored one (exact text; decimals by
-// value; references to the id of the object matched for their target).
+// manifest field's value equal to the stored one (their canonical forms,
+// resource.Field.Canonical: a price sent as 150 is stored as "150.00");
+// references to the id of the object matched for their target).
 // Objects are matched within their parent, kinds in dependency order.
 func auditSandbox(sb *e2eSandbox, set *manifest.Set) (tally, []string) {
 	var (
@@ -670,7 +669,7 @@ func diffObject(o *manifest.Object, spec *resource.Spec, so map[string]any, ids 
 			diffs = append(diffs, fmt.Sprintf("%s: not stored, want %q", wire, v.Text))
 			continue
 		}
-		if !sameValue(f.Type, v.Text, got) {
+		if f.Canonical(v.Text) != f.Canonical(got) {
 			diffs = append(diffs, fmt.Sprintf("%s: stored %q, want %q", wire, got, v.Text))
 		}
 	}
@@ -694,23 +693,6 @@ func diffObject(o *manifest.Object, spec *resource.Spec, so map[string]any, ids 
 		diffs = append(diffs, "fields not in the manifest: "+strings.Join(unexplained, ", "))
 	}
 	return diffs
-}
-
-// sameValue compares a manifest value with a stored one: decimals by value
-// (a price sent as 150 is stored as "150.00"), everything else by its exact
-// text.
-func sameValue(typ resource.Type, want, got string) bool {
-	if typ != resource.Decimal {
-		return want == got
-	}
-	var a, b apd.Decimal
-	if _, _, err := a.SetString(want); err != nil {
-		return false
-	}
-	if _, _, err := b.SetString(got); err != nil {
-		return false
-	}
-	return a.Cmp(&b) == 0
 }
 
 // valueText renders a stored value as text: strings as they are, numbers

@@ -145,6 +145,10 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 				opts.Rate, err = strconv.ParseFloat(v, 64)
 			case "--seed":
 				opts.Seed, err = strconv.ParseInt(v, 10, 64)
+			case "--filters":
+				opts.Filters = v
+			case "--drop-first":
+				opts.DropFirst = append(opts.DropFirst, resource.Kind(v))
 			case "--data":
 				opts.DataFile = ts.MkAbs(v)
 				_, err = os.Stat(opts.DataFile) // a typo must not start an empty sandbox

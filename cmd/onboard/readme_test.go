@@ -61,5 +61,10 @@ func fieldReference() string {
 		}
 		fmt.Fprintf(&b, "| `extra` | map | | Sent verbatim in the request, unchecked. |\n\n")
 	}
+	b.WriteString("**How the API stores each type.** onboard compares what it sends with what is stored in this form, and refuses a value the API would alter.\n\n| type | stored as |\n|---|---|\n")
+	for _, t := range []resource.Type{resource.String, resource.Integer, resource.Decimal, resource.Boolean, resource.Date, resource.Reference} {
+		fmt.Fprintf(&b, "| %s | %s |\n", t, t.Stored())
+	}
+	b.WriteString("\n")
 	return b.String()
 }

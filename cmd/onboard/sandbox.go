@@ -27,9 +27,14 @@ are the base URL and the token, as shell assignments:
   ONBOARD_BASE_URL=http://127.0.0.1:41234/api
   ONBOARD_TOKEN=...
 
-Fault flags make it slow, busy or unreliable, to see how apply copes; its
-statistics are at /_sandbox/stats. To change its data behind onboard's back (drift),
-as an edit in BlueRockTEL's web interface would, with the same token:
+Like a stock Laravel server it trims strings, stores a blank one as null
+and keeps money to the cent. Fault flags make it slow, busy or unreliable,
+and --filters spatie makes its list filters as treacherous as the real
+API's may be (substring matches, values split at commas), to see how apply
+copes; its statistics are at /_sandbox/stats.
+
+To change its data behind onboard's back (drift), as an edit in
+BlueRockTEL's web interface would, with the same token:
 
   curl -X PUT -H "Authorization: Bearer $ONBOARD_TOKEN" -d '{"quantity": 8}' \
     http://127.0.0.1:41234/_sandbox/objects/licence/400001
@@ -39,9 +44,13 @@ as an edit in BlueRockTEL's web interface would, with the same token:
 It serves until interrupted.`,
 		Example: `  onboard sandbox
   onboard sandbox --addr 127.0.0.1:8080 --token secret --data sandbox.json
-  onboard sandbox --latency 20ms --max-inflight 16 --fail-5xx 0.05 --drop-after-commit 0.03 --seed 1`,
+  onboard sandbox --latency 20ms --max-inflight 16 --fail-5xx 0.05 --drop-after-commit 0.03 --seed 1
+  onboard sandbox --filters spatie --drop-after-commit 0.2`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if o.Filters != sandbox.FiltersExact && o.Filters != sandbox.FiltersSpatie {
+				return usagef("--filters must be %s or %s, not %q", sandbox.FiltersExact, sandbox.FiltersSpatie, o.Filters)
+			}
 			if !c.Flags().Changed("seed") {
 				o.Seed = time.Now().UnixNano()
 			}
@@ -60,6 +69,7 @@ It serves until interrupted.`,
 	fs.Float64Var(&o.Fail5xx, "fail-5xx", 0, "probability of a 5xx answer before processing")
 	fs.Float64Var(&o.Fail429, "fail-429", 0, "probability of a 429 answer (Retry-After: 1) before processing")
 	fs.Float64Var(&o.DropAfterCommit, "drop-after-commit", 0, "probability that a create is stored and the connection then closed with no response")
+	fs.StringVar(&o.Filters, "filters", sandbox.FiltersExact, "how list filters match: exact, or spatie (string filters match substrings, case-insensitively; a value with a comma is split into values each matched exactly; true/false read as 1/0)")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed of the fault draws, for reproducible runs (default: random)")
 	fs.StringVar(&o.DataFile, "data", "", "load objects from this JSON file at start and save them there on exit")
 	return c

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,8 +103,10 @@ func TestListShapes(t *testing.T) {
 	}
 }
 
-// filtering serves records of one kind, filtering like a lax server:
-// filter[...] values match as substrings of the field's text.
+// filtering serves records of one kind, filtering like a lax
+// spatie/laravel-query-builder server: filter[...] values match as
+// substrings of the field's text, except that a value with a comma is split
+// into values each of which must equal the text (an exact filter's IN).
 func filtering(records []string, seen *[]url.Values, mu *sync.Mutex) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -123,7 +126,9 @@ func filtering(records []string, seen *[]url.Values, mu *sync.Mutex) http.Handle
 				}
 				f := strings.TrimSuffix(strings.TrimPrefix(k, "filter["), "]")
 				text, _ := jsonText(rec[f])
-				if !strings.Contains(text, v[0]) {
+				if strings.Contains(v[0], ",") {
+					ok = ok && slices.Contains(strings.Split(v[0], ","), text)
+				} else if !strings.Contains(text, v[0]) {
 					ok = false
 				}
 			}
@@ -143,8 +148,10 @@ func TestLookupMatchesExactly(t *testing.T) {
 		parent  url.Values
 		want    map[string]string
 		filter  map[string]string // filter params expected on the request
-		ids     []int64
-		wantErr string
+		// nofilter are params that must not be on the request.
+		nofilter []string
+		ids      []int64
+		wantErr  string
 	}{
 		{
 			name: "family by exact name, substring matches excluded", kind: resource.Family,
@@ -183,12 +190,12 @@ func TestLookupMatchesExactly(t *testing.T) {
 				`{"id":3,"customer_file_id":500,"item_id":42,"quantity":1,"label":"Setup","selling_price_without_tax":"150.01","discount_rate":"0.1"}`,
 				`{"id":4,"customer_file_id":500,"item_id":42,"quantity":2,"label":"Setup","selling_price_without_tax":"150.00","discount_rate":"0.1"}`,
 				`{"id":5,"customer_file_id":500,"item_id":42,"quantity":1,"label":"Setup ","selling_price_without_tax":"150.00","discount_rate":"0.1"}`,
-				`{"id":6,"customer_file_id":500,"item_id":42,"quantity":1,"selling_price_without_tax":"150.00","discount_rate":"0.1"}`,
+				`{"id":6,"customer_file_id":500,"item_id":42,"quantity":1,"label":null,"selling_price_without_tax":"150.00","discount_rate":"0.1"}`,
 				`{"id":7,"customer_file_id":500,"item_id":420,"quantity":1,"label":"Setup","selling_price_without_tax":"150.00","discount_rate":"0.1"}`,
 			},
 			want:   map[string]string{"customer_file_id": "500", "item_id": "42", "quantity": "1", "label": "Setup", "selling_price_without_tax": "150.0", "discount_rate": "0.100"},
 			filter: map[string]string{"filter[customer_file_id]": "500", "filter[item_id]": "42"},
-			ids:    []int64{1, 2},
+			ids:    []int64{1, 2, 5}, // the server trims: "Setup " is "Setup"
 		},
 		{
 			name: "recurring with price, date and boolean", kind: resource.Recurring,
@@ -219,6 +226,96 @@ func TestLookupMatchesExactly(t *testing.T) {
 			ids:     []int64{101},
 		},
 		{
+			name: "family sent padded, stored trimmed", kind: resource.Family,
+			records: []string{`{"id":1,"name":"VoIP Services"}`, `{"id":2,"name":"VoIP Services 2"}`},
+			want:    map[string]string{"name": "VoIP Services "},
+			filter:  map[string]string{"filter[name]": "VoIP Services"},
+			ids:     []int64{1},
+		},
+		{
+			name: "customer account sent padded", kind: resource.Customer,
+			records: []string{`{"id":9000,"name":"Acme","customer_account":"CL9000"}`},
+			want:    map[string]string{"name": "Acme", "customer_account": "CL9000 "},
+			filter:  map[string]string{"filter[customer_account]": "CL9000"},
+			ids:     []int64{9000},
+		},
+		{
+			name: "family with a comma: listed unfiltered, compared here", kind: resource.Family,
+			records:  []string{`{"id":1,"name":"Dupont"}`, `{"id":2,"name":"Dupont, Fils"}`, `{"id":3,"name":"Dupont, Fils et Cie"}`},
+			want:     map[string]string{"name": "Dupont, Fils"},
+			nofilter: []string{"filter[name]"},
+			ids:      []int64{2},
+		},
+		{
+			name: "family named true: spatie would read a boolean", kind: resource.Family,
+			records:  []string{`{"id":1,"name":"true"}`, `{"id":2,"name":"truer"}`},
+			want:     map[string]string{"name": "true"},
+			nofilter: []string{"filter[name]"},
+			ids:      []int64{1},
+		},
+		{
+			name: "customer with a comma in its name: filtered on its email only", kind: resource.Customer,
+			records:  []string{`{"id":1,"name":"Dupont, Fils","email_address":"a@dupont.fr"}`, `{"id":2,"name":"Dupont","email_address":"a@dupont.fr"}`},
+			want:     map[string]string{"name": "Dupont, Fils", "email_address": "a@dupont.fr"},
+			filter:   map[string]string{"filter[email_address]": "a@dupont.fr"},
+			nofilter: []string{"filter[name]"},
+			ids:      []int64{1},
+		},
+		{
+			name: "item with a comma in its description: filtered on its family", kind: resource.Item,
+			records:  []string{`{"id":42,"description":"SIP, 2 channels","family_id":7}`, `{"id":43,"description":"SIP, 2 channels","family_id":8}`},
+			want:     map[string]string{"description": "SIP, 2 channels", "family_id": "7"},
+			filter:   map[string]string{"filter[family_id]": "7"},
+			nofilter: []string{"filter[description]"},
+			ids:      []int64{42},
+		},
+		{
+			name: "customer file with a comma: the customer's files listed whole", kind: resource.CustomerFile,
+			parent:   url.Values{"fileable_type": {"customer"}, "fileable_id": {"101"}},
+			records:  []string{`{"id":500,"fileable_type":"customer","fileable_id":101,"name":"Site A, Lyon"}`, `{"id":501,"fileable_type":"customer","fileable_id":101,"name":"Site A"}`},
+			want:     map[string]string{"name": "Site A, Lyon"},
+			filter:   map[string]string{"fileable_type": "customer", "fileable_id": "101"},
+			nofilter: []string{"filter[name]"},
+			ids:      []int64{500},
+		},
+		{
+			name: "price sent with 3 decimals, stored to the cent", kind: resource.Licence,
+			records: []string{`{"id":1,"customer_file_id":500,"item_id":42,"quantity":"5.00","selling_price_without_tax":"19.91"}`, `{"id":2,"customer_file_id":500,"item_id":42,"quantity":5,"selling_price_without_tax":"19.90"}`},
+			want:    map[string]string{"customer_file_id": "500", "item_id": "42", "quantity": "5", "selling_price_without_tax": "19.905"},
+			ids:     []int64{1},
+		},
+		{
+			name: "a field a candidate lacks is null", kind: resource.Initial,
+			records: []string{`{"id":1,"customer_file_id":500,"item_id":42,"quantity":1}`, `{"id":2,"customer_file_id":500,"item_id":42,"quantity":1,"label":"Setup"}`},
+			want:    map[string]string{"customer_file_id": "500", "item_id": "42", "quantity": "1", "label": "Setup"},
+			ids:     []int64{2},
+		},
+		{
+			name: "an item without a reference is not the one with it", kind: resource.Item,
+			records:  []string{`{"id":1,"description":"SIP"}`, `{"id":2,"description":"Licence","internal_reference":"LIC-01,A"}`},
+			want:     map[string]string{"description": "Licence", "internal_reference": "LIC-01,A"},
+			nofilter: []string{"filter[internal_reference]"},
+			ids:      []int64{2},
+		},
+		{
+			name: "a candidate with a value of another type is uncertain", kind: resource.Initial,
+			records: []string{`{"id":1,"customer_file_id":500,"item_id":42,"quantity":{"v":1},"label":"Setup"}`},
+			want:    map[string]string{"customer_file_id": "500", "item_id": "42", "quantity": "1", "label": "Setup"},
+			wantErr: `the API returned quantity {"v":1}, which is not a value of its type`,
+		},
+		{
+			name: "a candidate that certainly differs is not uncertain", kind: resource.Initial,
+			records: []string{`{"id":1,"customer_file_id":500,"item_id":42,"quantity":2}`},
+			want:    map[string]string{"customer_file_id": "500", "item_id": "42", "quantity": "1", "label": "Setup"},
+		},
+		{
+			name: "a blank key counts as not set", kind: resource.Customer,
+			records: []string{`{"id":1,"name":"Acme","customer_account":"CL000001"}`},
+			want:    map[string]string{"name": "Acme", "customer_account": "  "},
+			filter:  map[string]string{"filter[name]": "Acme"},
+			ids:     []int64{1},
+		},
+		{
 			name: "no natural key set", kind: resource.Item,
 			want:    map[string]string{"selling_price_without_tax": "19.90"},
 			wantErr: "none of its natural keys (internal_reference, description+family_id) is set",
@@ -240,6 +337,11 @@ func TestLookupMatchesExactly(t *testing.T) {
 			for k, v := range tt.filter {
 				if seen[0].Get(k) != v {
 					t.Errorf("request param %s = %q, want %q (all: %v)", k, seen[0].Get(k), v, seen[0])
+				}
+			}
+			for _, k := range tt.nofilter {
+				if seen[0].Has(k) {
+					t.Errorf("request param %s = %q: a filter that may miss the object (all: %v)", k, seen[0].Get(k), seen[0])
 				}
 			}
 		})

@@ -15,29 +15,44 @@ import (
 )
 
 // Lookup finds the existing objects of kind that equal want, a map from
-// wire field to the exact text it would be sent as (reference fields hold
-// the numeric id; an `extra:` field holds its raw JSON).
+// wire field to the text it would be sent as (reference fields hold the
+// numeric id; an `extra:` field holds its raw JSON).
+//
+// Values are compared in their canonical form (resource.Field.Canonical and
+// CanonicalJSON): what the API stores for what was sent, so that a name
+// sent with a trailing space, a price sent as 19.9 or answered as "19.90",
+// a boolean answered as 1 all compare as the server keeps them.
 //
 // The kind's natural key is the first NaturalKeys alternative of the
-// resource table whose fields are all set in want. The list is filtered
-// with filter[field]=value for each key field plus parentQuery (e.g.
-// fileable_type and fileable_id for customer files), then compared exactly
-// here, because the server's filter may match substrings: the key fields
-// must be equal, and every field of want too when the kind has
-// MatchAllFields. Plain parameters of parentQuery that the candidates echo
-// (fileable_id) must match as well, in case the server ignored them.
+// resource table whose fields are all set (not blank) in want. The list is
+// filtered with filter[field]=value for each key field plus parentQuery
+// (e.g. fileable_type and fileable_id for customer files), then compared
+// here: the server's filters are spatie/laravel-query-builder filters,
+// which may match substrings (a superset, harmless once compared) and
+// split a value at its commas (a subset: "Dupont, Fils" becomes "Dupont"
+// or " Fils", which may match nothing). A key value the server would not
+// take as written (see unsafeFilter) is therefore not filtered on: the
+// other key fields narrow the list, or the parent-scoped collection is
+// listed whole and compared here. The key fields must be equal, and every
+// field of want too when the kind has MatchAllFields. Plain parameters of
+// parentQuery that the candidates echo (fileable_id) must match as well, in
+// case the server ignored them.
 //
-// Comparison follows the field's type in the table: decimals as exact
-// decimals ("19.90" == 19.9 == "19.9000"), integers and ids numerically,
-// booleans as booleans (true, 1 and "1" alike, as Laravel may return
-// them), strings and dates exactly. A field missing from a candidate does
-// not match.
+// A field a candidate lacks is null, as Laravel omits or nulls unset
+// fields. A candidate that would match but holds a compared field in a
+// form that cannot be a value of its type makes the lookup uncertain:
+// Lookup returns an *UncertainError rather than call the object absent (a
+// duplicate) or present (a wrong adoption).
 func (c *Client) Lookup(ctx context.Context, kind resource.Kind, parentQuery url.Values, want map[string]string) ([]*Record, error) {
 	spec, err := specOf(kind)
 	if err != nil {
 		return nil, err
 	}
-	key, err := naturalKey(spec, want)
+	canon := make(map[string]string, len(want))
+	for f, v := range want {
+		canon[f] = canonicalWant(spec, f, v)
+	}
+	key, err := naturalKey(spec, canon)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +61,9 @@ func (c *Client) Lookup(ctx context.Context, kind resource.Kind, parentQuery url
 		q[k] = append([]string(nil), v...)
 	}
 	for _, f := range key {
-		q.Set("filter["+f+"]", want[f])
+		if !unsafeFilter(canon[f]) {
+			q.Set("filter["+f+"]", canon[f])
+		}
 	}
 	cands, err := c.List(ctx, kind, q)
 	if err != nil {
@@ -54,19 +71,63 @@ func (c *Client) Lookup(ctx context.Context, kind resource.Kind, parentQuery url
 	}
 	compare := key
 	if spec.MatchAllFields {
-		compare = make([]string, 0, len(want))
-		for f := range want {
+		compare = make([]string, 0, len(canon))
+		for f := range canon {
 			compare = append(compare, f)
 		}
 		sort.Strings(compare)
 	}
 	var out []*Record
 	for _, r := range cands {
-		if matches(spec, r, want, compare) && matchesParent(r, parentQuery) {
+		if !matchesParent(r, parentQuery) {
+			continue
+		}
+		switch v, field := compareRecord(spec, r, canon, compare); v {
+		case same:
 			out = append(out, r)
+		case unknown:
+			return nil, &UncertainError{Kind: kind, ID: r.ID, Field: field, Got: r.Fields[field]}
 		}
 	}
 	return out, nil
+}
+
+// UncertainError is a lookup that cannot tell whether a candidate is the
+// object looked for: every compared field matches except Field, which the
+// API returned in a form that cannot be a value of its type.
+type UncertainError struct {
+	Kind  resource.Kind
+	ID    int64
+	Field string
+	Got   json.RawMessage
+}
+
+func (e *UncertainError) Error() string {
+	title := string(e.Kind)
+	if s := resource.Get(e.Kind); s != nil {
+		title = s.Title
+	}
+	return fmt.Sprintf("cannot tell whether %s #%d is this one: the API returned %s %s, which is not a value of its type", title, e.ID, e.Field, e.Got)
+}
+
+// unsafeFilter reports whether the server's filter could miss an object
+// whose field is v: spatie splits a value at its commas into several
+// values, and turns "true" and "false" into booleans.
+func unsafeFilter(v string) bool {
+	return strings.Contains(v, ",") || v == "true" || v == "false"
+}
+
+// canonicalWant is the canonical form of a wanted value: the table's
+// canonical form for a known field, the plain id for the parent's id
+// fields, the text as is for other (`extra:`) fields.
+func canonicalWant(spec *resource.Spec, wire, text string) string {
+	if fd, ok := spec.WireField(wire); ok {
+		return fd.Canonical(text)
+	}
+	if fieldType(spec, wire) == resource.Integer {
+		return resource.Field{Type: resource.Integer}.Canonical(text)
+	}
+	return text
 }
 
 // naturalKey picks the first key alternative whose fields are all set.
@@ -90,13 +151,65 @@ func naturalKey(spec *resource.Spec, want map[string]string) ([]string, error) {
 	return nil, fmt.Errorf("cannot look up a %s: none of its natural keys (%s) is set", spec.Title, strings.Join(alts, ", "))
 }
 
-func matches(spec *resource.Spec, r *Record, want map[string]string, fields []string) bool {
+// verdict is the outcome of comparing a candidate with what is wanted.
+type verdict int
+
+const (
+	same    verdict = iota
+	differ          // some field certainly differs
+	unknown         // no field differs, but one cannot be compared
+)
+
+// compareRecord compares the canonical wanted values of fields with r; for
+// unknown it also names the field that could not be compared.
+func compareRecord(spec *resource.Spec, r *Record, want map[string]string, fields []string) (verdict, string) {
+	v, field := same, ""
 	for _, f := range fields {
-		if !equalField(fieldType(spec, f), want[f], r.Fields[f]) {
-			return false
+		switch compareField(spec, f, want[f], r.Fields[f]) {
+		case differ:
+			return differ, ""
+		case unknown:
+			if v == same {
+				v, field = unknown, f
+			}
 		}
 	}
-	return true
+	return v, field
+}
+
+// compareField compares one canonical wanted value with a candidate's raw
+// JSON (nil when the candidate lacks the field: null).
+func compareField(spec *resource.Spec, wire, want string, got json.RawMessage) verdict {
+	fd, ok := spec.WireField(wire)
+	if !ok {
+		if fieldType(spec, wire) == resource.Integer {
+			fd = resource.Field{Type: resource.Integer}
+		} else {
+			// An `extra:` field: compared as JSON, absent means different.
+			if got != nil && equalField(typeGeneric, want, got) {
+				return same
+			}
+			return differ
+		}
+	}
+	if got == nil {
+		got = json.RawMessage("null")
+	}
+	text, ok := fd.CanonicalJSON(got)
+	switch {
+	case !ok:
+		return unknown
+	case text == want:
+		return same
+	}
+	return differ
+}
+
+// matches reports whether r certainly equals the canonical wanted values of
+// fields.
+func matches(spec *resource.Spec, r *Record, want map[string]string, fields []string) bool {
+	v, _ := compareRecord(spec, r, want, fields)
+	return v == same
 }
 
 // matchesParent checks the plain parameters of the parent query that the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/onboardhq/onboard/pkg/generate"
@@ -98,5 +99,70 @@ func TestWriteMatchesFiles(t *testing.T) {
 	}
 	if err := generate.Write(dir, -1, 0); err == nil {
 		t.Error("negative count accepted")
+	}
+}
+
+// TestHazardsLoad generates hazard sets: valid, the expected objects, and
+// the hazards really there.
+func TestHazardsLoad(t *testing.T) {
+	for _, n := range []int{1, 12, generate.PerFile + 3} {
+		dir := t.TempDir()
+		if err := generate.WriteHazards(dir, n, 3); err != nil {
+			t.Fatal(err)
+		}
+		set, err := manifest.Load(dir)
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if got, want := len(set.Objects), generate.HazardFamilies+generate.HazardItems+5*n; got != want {
+			t.Errorf("n=%d: %d objects, want %d", n, got, want)
+		}
+		names := map[string]bool{}
+		seen := map[string]int{}
+		for _, o := range set.Objects {
+			for name, v := range o.Fields {
+				switch {
+				case strings.Contains(v.Text, ","):
+					seen["comma"]++
+				case strings.Contains(v.Text, "'"):
+					seen["apostrophe"]++
+				}
+				if strings.ContainsAny(v.Text, "éÉèüÎ") {
+					seen["accent"]++
+				}
+				if name == "selling_price_without_tax" && !strings.Contains(v.Text, ".") {
+					seen["whole price"]++
+				}
+				if name == "quantity" && strings.Contains(v.Text, ".") {
+					seen["decimal quantity"]++
+				}
+			}
+			switch o.Kind {
+			case resource.Customer:
+				name := o.Fields["name"].Text
+				if names[name] {
+					t.Fatalf("n=%d: customer name %q repeats", n, name)
+				}
+				names[name] = true
+				if _, ok := o.Fields["email_address"]; !ok {
+					seen["name only"]++
+				}
+			case resource.Initial, resource.Recurring:
+				if _, ok := o.Fields["label"]; !ok {
+					seen["no label"]++
+				}
+			}
+		}
+		if n < 12 {
+			continue
+		}
+		for _, h := range []string{"comma", "apostrophe", "accent", "whole price", "decimal quantity", "name only", "no label"} {
+			if seen[h] == 0 {
+				t.Errorf("n=%d: no %s in the hazard set", n, h)
+			}
+		}
+	}
+	if a, b := generate.HazardFiles(40, 1), generate.HazardFiles(40, 1); !bytes.Equal(a[1].Data, b[1].Data) {
+		t.Error("a hazard set differs for one seed")
 	}
 }

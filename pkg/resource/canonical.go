@@ -3,6 +3,7 @@ package resource
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -18,6 +19,27 @@ import (
 // the text of what the server keeps, so that the request encoder, the
 // natural-key lookup, the state and drift detection all compare the same
 // thing. "" is the canonical form of an absent (null) value.
+
+// Stored says how the API stores a value of type t and answers it, which
+// is what Canonical computes; money is a Decimal with a Scale (see
+// MoneyScale).
+func (t Type) Stored() string {
+	switch t {
+	case String:
+		return "Trimmed of white space at both ends; a blank string is stored as null (no value)."
+	case Integer:
+		return "A whole number, answered as a number or a numeric string."
+	case Decimal:
+		return fmt.Sprintf("An exact decimal, compared by value (2.50 = 2.5), answered as a number or a numeric string. Money (prices) is kept to %d decimal places and answered as a string (19.9 is \"19.90\"); a finer price would be rounded.", MoneyScale)
+	case Boolean:
+		return "Answered as true/false or 1/0."
+	case Date:
+		return "YYYY-MM-DD, as sent."
+	case Reference:
+		return "The id of the object referred to, answered as a number or a numeric string."
+	}
+	return ""
+}
 
 // Canonical returns the canonical form of a manifest value's text for field
 // f: the form the API stores and answers, so two values are equal iff their

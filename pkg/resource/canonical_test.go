@@ -165,3 +165,15 @@ func TestMoneyFieldsKeepTwoDecimals(t *testing.T) {
 		t.Errorf("%d money fields, want 4 (item and three lines)", n)
 	}
 }
+
+// Every type of the table says how the API stores it (the README's field
+// reference shows it).
+func TestEveryTypeSaysHowItIsStored(t *testing.T) {
+	for _, s := range All() {
+		for _, f := range s.Fields {
+			if f.Type.Stored() == "" {
+				t.Errorf("%s.%s: type %s does not say how the API stores it", s.Kind, f.Name, f.Type)
+			}
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/onboardhq/onboard/pkg/resource"
 )
 
 // Fault types, as counted in Stats.Faults.
@@ -31,6 +33,9 @@ type faults struct {
 	random   bool // some fault is random: draw per request
 	limiter  *rate.Limiter
 	inflight atomic.Int64
+	// dropFirst holds the kinds of Options.DropFirst whose first create
+	// has not been dropped yet (under mu).
+	dropFirst map[resource.Kind]bool
 }
 
 // draw is the fate of one request.
@@ -43,7 +48,10 @@ type draw struct {
 }
 
 func newFaults(opts Options) *faults {
-	f := &faults{opts: opts, seed: opts.Seed}
+	f := &faults{opts: opts, seed: opts.Seed, dropFirst: map[resource.Kind]bool{}}
+	for _, k := range opts.DropFirst {
+		f.dropFirst[k] = true
+	}
 	if f.seed == 0 {
 		f.seed = rand.Int64() // reported in Stats so a run can be replayed
 	}
@@ -82,6 +90,19 @@ func (f *faults) next() draw {
 	d.drop = v < f.opts.DropAfterCommit
 	d.throttle = w < f.opts.Fail429
 	return d
+}
+
+// dropCreate reports whether the successful create of kind k whose fate
+// is d loses its response: a DropAfterCommit draw, or the first create of
+// a DropFirst kind.
+func (f *faults) dropCreate(k resource.Kind, d draw) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dropFirst[k] {
+		delete(f.dropFirst, k)
+		return true
+	}
+	return d.drop
 }
 
 // acquire takes an in-flight slot; ok is false above MaxInflight. The

@@ -147,14 +147,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 	switch {
 	case !hasID && r.Method == http.MethodPost:
 		rep = s.create(w, r, ks)
-		if rep.status == http.StatusCreated && d.drop {
+		if rep.status == http.StatusCreated && s.faults.dropCreate(ks.spec.Kind, d) {
 			s.counters.fault(FaultDrop)
 			s.counters.request(label, "dropped")
 			dropConnection(w)
 			return
 		}
 	case !hasID:
-		rep = reply{status: http.StatusOK, body: s.store.listPage(ks, ks.parseListQuery(r.URL.Query(), absURL(r)))}
+		rep = reply{status: http.StatusOK, body: s.store.listPage(ks, ks.parseListQuery(r.URL.Query(), absURL(r), s.opts.Filters))}
 	case r.Method == http.MethodPut:
 		rep = s.update(w, r, ks, id)
 	default:
@@ -218,7 +218,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, ks *kindStore) r
 		var fromQuery []kv
 		for _, f := range ks.scope {
 			if q.Has(f) && !hasKey(fields, f) {
-				fromQuery = append(fromQuery, kv{f, q.Get(f)})
+				fromQuery = append(fromQuery, kv{f, trimInput(q.Get(f))})
 			}
 		}
 		fields = append(fromQuery, fields...)
@@ -249,8 +249,13 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, ks *kindStore, i
 	return reply{status: http.StatusOK, body: body}
 }
 
+// readBody decodes a request body and trims its strings as Laravel's
+// middleware does before any validation (see trimInput).
 func readBody(w http.ResponseWriter, r *http.Request) ([]kv, reply, bool) {
 	fields, err := decodeBody(http.MaxBytesReader(w, r.Body, maxBody))
+	for i := range fields {
+		fields[i].val = trimInput(fields[i].val)
+	}
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/onboardhq/onboard/pkg/resource"
 )
 
 // Laravel's paginator defaults; maxPerPage keeps one list response bounded.
@@ -12,9 +14,12 @@ const (
 	maxPerPage     = 1000
 )
 
-// filter is one exact-match condition of a list request.
+// filter is one condition of a list request: field equals one of values
+// (exactly, or as a case-insensitive substring when partial).
 type filter struct {
-	field, value string
+	field   string
+	values  []string
+	partial bool
 }
 
 // listQuery is a parsed list request.
@@ -24,10 +29,12 @@ type listQuery struct {
 	path          string // absolute URL of the collection, for the paginator's links
 }
 
-// parseListQuery reads page, per_page and the filters: filter[field]=value,
-// and for kinds owned through the query string (customer files) the parent
-// parameters themselves (fileable_type, fileable_id).
-func (ks *kindStore) parseListQuery(q url.Values, path string) listQuery {
+// parseListQuery reads page, per_page and the filters: filter[field]=value
+// (in mode FiltersExact or FiltersSpatie), and for kinds owned through the
+// query string (customer files) the parent parameters themselves
+// (fileable_type, fileable_id), always exact. Values are trimmed first, as
+// by Laravel's middleware.
+func (ks *kindStore) parseListQuery(q url.Values, path, mode string) listQuery {
 	lq := listQuery{page: 1, perPage: defaultPerPage, path: path}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n >= 1 {
 		lq.page = n
@@ -38,17 +45,45 @@ func (ks *kindStore) parseListQuery(q url.Values, path string) listQuery {
 	for key, vals := range q {
 		field, ok := strings.CutPrefix(key, "filter[")
 		if ok && strings.HasSuffix(field, "]") && len(vals) > 0 {
-			lq.filters = append(lq.filters, filter{strings.TrimSuffix(field, "]"), vals[0]})
+			field = strings.TrimSuffix(field, "]")
+			v := resource.TrimAPI(vals[0])
+			if mode == FiltersSpatie {
+				lq.filters = append(lq.filters, ks.spatieFilter(field, v))
+				continue
+			}
+			lq.filters = append(lq.filters, filter{field: field, values: []string{v}})
 		}
 	}
 	if p := ks.spec.Parent; p != nil && p.QueryField != "" {
 		for _, f := range ks.scope {
 			if f != p.BodyField && q.Has(f) {
-				lq.filters = append(lq.filters, filter{f, q.Get(f)})
+				lq.filters = append(lq.filters, filter{field: f, values: []string{resource.TrimAPI(q.Get(f))}})
 			}
 		}
 	}
 	return lq
+}
+
+// spatieFilter reads filter[field]=v as spatie/laravel-query-builder may:
+// see FiltersSpatie.
+func (ks *kindStore) spatieFilter(field, v string) filter {
+	switch v {
+	case "true":
+		v = "1"
+	case "false":
+		v = "0"
+	}
+	if strings.Contains(v, ",") {
+		var vals []string
+		for _, part := range strings.Split(v, ",") {
+			if part != "" {
+				vals = append(vals, part)
+			}
+		}
+		return filter{field: field, values: vals}
+	}
+	f, ok := ks.spec.WireField(field)
+	return filter{field: field, values: []string{v}, partial: ok && f.Type == resource.String}
 }
 
 // listPage renders one page of the objects matching every filter, in id order.
@@ -59,8 +94,8 @@ func (s *store) listPage(ks *kindStore, lq listQuery) []byte {
 	defer s.mu.RUnlock()
 	candidates := ks.order
 	for _, f := range lq.filters {
-		if idx, ok := ks.index[f.field]; ok {
-			if ids := idx[f.value]; len(ids) < len(candidates) {
+		if idx, ok := ks.index[f.field]; ok && !f.partial && len(f.values) == 1 {
+			if ids := idx[f.values[0]]; len(ids) < len(candidates) {
 				candidates = ids
 			}
 		}
@@ -123,11 +158,26 @@ func (s *store) listPage(ks *kindStore, lq listQuery) []byte {
 
 func matches(o *object, filters []filter) bool {
 	for _, f := range filters {
-		if t, ok := o.text(f.field); !ok || t != f.value {
+		t, ok := o.text(f.field)
+		if !ok || !f.match(t) {
 			return false
 		}
 	}
 	return true
+}
+
+// match reports whether a field's text satisfies the filter.
+func (f filter) match(text string) bool {
+	for _, v := range f.values {
+		if f.partial {
+			if strings.Contains(strings.ToLower(text), strings.ToLower(v)) {
+				return true
+			}
+		} else if text == v {
+			return true
+		}
+	}
+	return false
 }
 
 func pageURL(path string, page int) string { return path + "?page=" + strconv.Itoa(page) }

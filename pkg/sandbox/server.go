@@ -43,6 +43,13 @@ type Options struct {
 	// DropAfterCommit is the probability that a successful create is
 	// stored and then its connection closed without a response.
 	DropAfterCommit float64
+	// DropFirst lists kinds whose first successful create is stored and
+	// then its connection closed without a response, whatever
+	// DropAfterCommit draws: a lost response on a chosen request.
+	DropFirst []resource.Kind
+	// Filters is how list filters match: FiltersExact (the default, "")
+	// or FiltersSpatie.
+	Filters string
 	// Seed makes fault draws reproducible (0 = a random seed, reported in
 	// Stats).
 	Seed int64
@@ -52,6 +59,20 @@ type Options struct {
 	// Now is the clock for timestamps (default time.Now).
 	Now func() time.Time
 }
+
+// Filter modes (Options.Filters).
+const (
+	// FiltersExact: filter[field]=value matches objects whose field is
+	// exactly value.
+	FiltersExact = "exact"
+	// FiltersSpatie behaves like spatie/laravel-query-builder filters at
+	// their most treacherous, as the real API may: "true" and "false" are
+	// read as 1 and 0; a value with a comma is split into several values,
+	// each matched exactly (an exact filter's IN); a value without one
+	// matches string fields as a case-insensitive substring (a partial
+	// filter's LIKE %value%) and other fields exactly.
+	FiltersSpatie = "spatie"
+)
 
 // Server is the sandbox API. It implements http.Handler; mount it at the
 // root: the API lives under /api, the stats under /_sandbox/stats.
@@ -79,6 +100,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Filters == "" {
+		opts.Filters = FiltersExact
+	}
 	for _, p := range []struct {
 		name string
 		v    float64
@@ -86,6 +110,11 @@ func New(opts Options) (*Server, error) {
 		if p.v < 0 || p.v > 1 {
 			return nil, fmt.Errorf("sandbox: %s probability %v is not between 0 and 1", p.name, p.v)
 		}
+	}
+	switch opts.Filters {
+	case FiltersExact, FiltersSpatie:
+	default:
+		return nil, fmt.Errorf("sandbox: filters %q must be %q or %q", opts.Filters, FiltersExact, FiltersSpatie)
 	}
 	if opts.Rate < 0 || opts.MaxInflight < 0 || opts.Latency < 0 || opts.Jitter < 0 {
 		return nil, fmt.Errorf("sandbox: rate, max-inflight, latency and jitter must not be negative")

@@ -170,9 +170,6 @@ func normalize(r rule, v any) (any, *fkCheck, string) {
 		if r.required {
 			return nil, nil, name + "is required."
 		}
-		if v == "" && r.typ == resource.String {
-			return "", nil, ""
-		}
 		// Laravel turns empty strings into null before validating.
 		return nil, nil, ""
 	}
@@ -208,7 +205,9 @@ func normalize(r rule, v any) (any, *fkCheck, string) {
 			return nil, nil, name + m
 		}
 		if r.field.Money {
-			return moneyText(s), nil, ""
+			// A money column keeps Scale decimals: finer values are
+			// rounded, and prices are answered as strings ("19.90").
+			return r.field.Canonical(s), nil, ""
 		}
 		return json.Number(s), nil, ""
 	case resource.Boolean:

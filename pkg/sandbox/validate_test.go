@@ -53,6 +53,11 @@ func TestValidationErrors(t *testing.T) {
 			errors:  map[string][]string{"name": {"The name field is required."}},
 		},
 		{
+			name: "a blank string is trimmed to nothing", path: "/api/v1/customers", body: `{"name":" \t "}`,
+			message: "The name field is required.",
+			errors:  map[string][]string{"name": {"The name field is required."}},
+		},
+		{
 			name: "line requires parent, item and quantity", path: "/api/v1/customer-files/licences", body: `{}`,
 			message: "The customer file id field is required. (and 2 more errors)",
 			errors: map[string][]string{
@@ -194,8 +199,14 @@ func TestValuesAsStored(t *testing.T) {
 			map[string]string{"selling_price_without_tax": `"19.90"`}},
 		{"integer price", "/api/v1/items", `{"description":"c","selling_price_without_tax":150}`,
 			map[string]string{"selling_price_without_tax": `"150.00"`}},
-		{"price keeps extra digits", "/api/v1/items", `{"description":"d","selling_price_without_tax":"0.1234"}`,
-			map[string]string{"selling_price_without_tax": `"0.1234"`}},
+		{"price rounded to the cent", "/api/v1/items", `{"description":"d","selling_price_without_tax":"0.1234"}`,
+			map[string]string{"selling_price_without_tax": `"0.12"`}},
+		{"price rounded half away from zero", "/api/v1/items", `{"description":"d2","selling_price_without_tax":19.905}`,
+			map[string]string{"selling_price_without_tax": `"19.91"`}},
+		{"strings trimmed", "/api/v1/families", "{\"name\":\" VoIP Services \\t\",\"note\":{\"a\":[\" x \"]}}",
+			map[string]string{"name": `"VoIP Services"`, "note": `{"a":["x"]}`}},
+		{"empty optional string stored as null", "/api/v1/customers", `{"name":"C","email_address":"","phone":"   "}`,
+			map[string]string{"email_address": `null`, "phone": `null`}},
 		{"huge price never rounded", "/api/v1/items", `{"description":"e","selling_price_without_tax":12345678901234567890.10}`,
 			map[string]string{"selling_price_without_tax": `"12345678901234567890.10"`}},
 		{"integer as numeric string", "/api/v1/items", `{"description":"f","billing_frequency":"12"}`,

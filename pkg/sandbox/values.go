@@ -71,17 +71,26 @@ func canonicalDecimal(v any) (string, bool) {
 	return out, true
 }
 
-// moneyText renders a canonical decimal with at least two decimal places,
-// as the API renders prices ("19.9" -> "19.90", "150" -> "150.00").
-func moneyText(s string) string {
-	_, frac, hasDot := strings.Cut(s, ".")
-	switch {
-	case !hasDot:
-		return s + ".00"
-	case len(frac) < 2:
-		return s + strings.Repeat("0", 2-len(frac))
+// trimInput is what a stock Laravel server does to every input string,
+// query or body, nested ones included, before validation: TrimStrings
+// trims it, ConvertEmptyStringsToNull turns "" into null.
+func trimInput(v any) any {
+	switch x := v.(type) {
+	case string:
+		if t := resource.TrimAPI(x); t != "" {
+			return t
+		}
+		return nil
+	case map[string]any:
+		for k, e := range x {
+			x[k] = trimInput(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = trimInput(e)
+		}
 	}
-	return s
+	return v
 }
 
 func allDigits(s string) bool {

@@ -3,9 +3,12 @@ package sandbox
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/onboardhq/onboard/pkg/resource"
 )
 
 func TestCanonicalDecimal(t *testing.T) {
+	money, _ := resource.Get(resource.Item).Field("selling_price_without_tax")
 	tests := []struct {
 		in    any
 		want  string
@@ -15,7 +18,9 @@ func TestCanonicalDecimal(t *testing.T) {
 		{json.Number("19.90"), "19.90", "19.90", true},
 		{json.Number("19.9"), "19.9", "19.90", true},
 		{json.Number("150"), "150", "150.00", true},
-		{"0.1234", "0.1234", "0.1234", true},
+		{"0.1234", "0.1234", "0.12", true},
+		{"19.905", "19.905", "19.91", true},
+		{"0.125", "0.125", "0.13", true},
 		{"007.5", "7.5", "7.50", true},
 		{json.Number("-0.5"), "-0.5", "-0.50", true},
 		{"000", "0", "0.00", true},
@@ -34,8 +39,8 @@ func TestCanonicalDecimal(t *testing.T) {
 			t.Errorf("canonicalDecimal(%#v) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 			continue
 		}
-		if ok && moneyText(got) != tt.money {
-			t.Errorf("moneyText(%q) = %q, want %q", got, moneyText(got), tt.money)
+		if m := money.Canonical(got); ok && m != tt.money {
+			t.Errorf("money %q is stored as %q, want %q", got, m, tt.money)
 		}
 	}
 }
