@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
 	"github.com/onboardhq/onboard/pkg/refresh"
@@ -387,5 +389,36 @@ func TestReadRecord(t *testing.T) {
 	var lines []json.RawMessage
 	if err := json.Unmarshal(live["customer.c0.file.main"].Record.Raw("recurrings"), &lines); err != nil || len(lines) != 1 {
 		t.Errorf("the file's record lacks its recurring line: %v %s", err, live["customer.c0.file.main"].Record.Raw("recurrings"))
+	}
+}
+
+// TestReadRetries: reads go through the client's retries, so a server
+// failing every other request still gives the whole picture.
+func TestReadRetries(t *testing.T) {
+	w := newWorld(t, 3)
+	var n atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%2 == 1 {
+			rw.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.srv.ServeHTTP(rw, r)
+	}))
+	defer hs.Close()
+	c, err := bluerocktel.New(bluerocktel.Config{BaseURL: hs.URL + "/api", Token: token, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	live, st, err := refresh.Read(context.Background(), c, w.known, refresh.Options{Parallelism: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live) != len(w.known) || st.Gone != 0 {
+		t.Errorf("%d live, %d gone; want %d and 0", len(live), st.Gone, len(w.known))
+	}
+	// family, item, 1 customer page, 3 files; each sent twice.
+	if st.Requests() != 6 || n.Load() != 12 || c.Stats().Retries != 6 {
+		t.Errorf("%d reads, %d attempts, %d retries; want 6, 12, 6", st.Requests(), n.Load(), c.Stats().Retries)
 	}
 }
