@@ -33,6 +33,7 @@ type scenario struct {
 	validate    bool // measure `onboard validate` instead of apply
 	rerun       bool // also measure a second apply
 	bare        bool // also measure a bare HTTP client against the same sandbox settings
+	refresh     bool // measure a refresh of an applied set (issue 11) instead of apply
 	// runs is how many times the scenario runs by default (-count
 	// overrides): the cheap ones whose figure a busy machine sways run
 	// three times, and their targets are judged on the median.
@@ -46,6 +47,8 @@ var scenarios = []scenario{
 	{name: "rate-200", customers: 1000, latency: 5 * time.Millisecond, serverRate: 200, parallelism: 16, clientRate: "0"},
 	{name: "cpu-1k", customers: 1000, parallelism: 16, clientRate: "0", runs: 3},
 	{name: "state-10k", customers: 10000, parallelism: 32, clientRate: "0"},
+	{name: "refresh-500", customers: 500, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
+	{name: "refresh-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
 }
 
 func main() {

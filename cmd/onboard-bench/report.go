@@ -95,6 +95,8 @@ func (r *report) targets() []target {
 		p := r.median(runResult.pct429)
 		ts = append(ts, target{name: "server limited to 200/s: >= 180 requests/s, 429s < 2%",
 			measured: fmt.Sprintf("%.0f requests/s, %.2f%% 429%s", rps, p, note), met: rps >= 180 && p < 2})
+	case "refresh-500", "refresh-1k":
+		ts = append(ts, r.refreshTargets(note)...)
 	case "cpu-1k":
 		us := r.median(func(x runResult) float64 { return float64(x.cpuPerObject().Nanoseconds()) / 1000 })
 		ts = append(ts, target{name: "onboard CPU per object at 0 ms latency < 200 µs",
@@ -106,7 +108,11 @@ func (r *report) targets() []target {
 // header describes the scenario's setting.
 func (s scenario) header() string {
 	h := fmt.Sprintf("## %s: %d customers (%d objects)", s.name, s.customers, s.objects())
-	if !s.plan && !s.validate {
+	switch {
+	case s.refresh:
+		h += fmt.Sprintf("; applied without latency, then refreshed from sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
+			s.latency, s.maxInflight, s.parallelism)
+	case !s.plan && !s.validate:
 		h += fmt.Sprintf("; sandbox --latency %s --max-inflight %d --rate %g; apply --parallelism %d --rate %s",
 			s.latency, s.maxInflight, s.serverRate, s.parallelism, s.clientRate)
 	}

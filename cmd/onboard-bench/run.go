@@ -46,6 +46,7 @@ type runResult struct {
 	rerun      measurement
 	rerunReqs  int64
 	bare       *bareResult
+	refresh    *refreshResult // refresh scenarios
 }
 
 func (r runResult) cpuPerObject() time.Duration {
@@ -94,6 +95,9 @@ func (s scenario) run(bin, manifests, dir string) runResult {
 		fmt.Printf("%s: plan (text):        wall %.3f s, CPU %.3f s, peak RSS %.1f MB\n",
 			s.name, res.planText.wall.Seconds(), res.planText.cpu.Seconds(), res.planText.maxRSSMB)
 		return res
+	}
+	if s.refresh {
+		return s.runRefresh(bin, manifests, dir)
 	}
 	if s.bare {
 		sb := startSandbox(bin, s)
@@ -170,10 +174,11 @@ type sandboxProc struct {
 }
 
 // startSandbox starts `onboard sandbox` with the scenario's latency and
-// limits, and reads its address and token.
-func startSandbox(bin string, s scenario) *sandboxProc {
+// limits (and extra flags), and reads its address and token.
+func startSandbox(bin string, s scenario, extra ...string) *sandboxProc {
 	args := []string{"sandbox", "--seed", "1", "--latency", s.latency.String(),
 		"--max-inflight", fmt.Sprint(s.maxInflight), "--rate", fmt.Sprint(s.serverRate)}
+	args = append(args, extra...)
 	cmd := exec.Command(bin, args...)
 	out, err := cmd.StdoutPipe()
 	check(err)

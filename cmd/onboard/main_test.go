@@ -46,11 +46,11 @@ func TestScripts(t *testing.T) {
 			e.Setenv("REPO", repoRoot(t))
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: scriptCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sandbox":   cmdSandbox,
 			"exitcode":  cmdExitCode,
 			"jsonlines": cmdJSONLines,
-		},
+		}, driftCmds),
 	})
 }
 

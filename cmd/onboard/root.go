@@ -40,7 +40,7 @@ so a rerun only does what is missing.`,
 	})
 	root.AddCommand(
 		newValidateCmd(a), newPlanCmd(a), newApplyCmd(a), newGraphCmd(a),
-		newShowCmd(a), newStateCmd(a), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
+		newStateCmd(a), newShowCmd(a), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
 	)
 	return root
 }

@@ -31,7 +31,17 @@ Like a stock Laravel server it trims strings, stores a blank one as null
 and keeps money to the cent. Fault flags make it slow, busy or unreliable,
 and --filters spatie makes its list filters as treacherous as the real
 API's may be (substring matches, values split at commas), to see how apply
-copes; its statistics are at /_sandbox/stats. It serves until interrupted.`,
+copes; its statistics are at /_sandbox/stats.
+
+To change its data behind onboard's back (drift), as an edit in
+BlueRockTEL's web interface would, with the same token:
+
+  curl -X PUT -H "Authorization: Bearer $ONBOARD_TOKEN" -d '{"quantity": 8}' \
+    http://127.0.0.1:41234/_sandbox/objects/licence/400001
+  curl -X DELETE -H "Authorization: Bearer $ONBOARD_TOKEN" \
+    http://127.0.0.1:41234/_sandbox/objects/file/300001     # with its lines
+
+It serves until interrupted.`,
 		Example: `  onboard sandbox
   onboard sandbox --addr 127.0.0.1:8080 --token secret --data sandbox.json
   onboard sandbox --latency 20ms --max-inflight 16 --fail-5xx 0.05 --drop-after-commit 0.03 --seed 1

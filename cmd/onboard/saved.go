@@ -31,32 +31,23 @@ func confirm(in io.Reader, out io.Writer) bool {
 	return strings.TrimSpace(line) == "yes"
 }
 
-// showSavedPlan renders a saved plan in one of the plan's output formats.
-func showSavedPlan(a *app, path, output string) error {
-	f, err := planfile.Read(path)
-	if err != nil {
-		return &usageError{err}
+// show FILE renders a saved plan (see show.go's hooks).
+func init() {
+	isSavedPlan = planfile.IsPlan
+	showSavedPlan = func(a *app, c *cobra.Command, args []string) error {
+		output, _ := c.Flags().GetString("output")
+		switch output {
+		case "text", "json", "markdown":
+		default:
+			return usagef("--output must be text, json or markdown, not %q", output)
+		}
+		if len(args) != 1 {
+			return usagef("show PLAN_FILE takes no other argument")
+		}
+		f, err := planfile.Read(args[0])
+		if err != nil {
+			return &usageError{err}
+		}
+		return render(a.stdout, f.Plan(), output)
 	}
-	return render(a.stdout, f.Plan(), output)
-}
-
-func newShowCmd(a *app) *cobra.Command {
-	var output string
-	c := &cobra.Command{
-		Use:   "show PLAN_FILE",
-		Short: "Render a saved plan (onboard plan --out FILE) as text, Markdown or JSON",
-		Example: `  onboard plan customers/ --out plan.onboard
-  onboard show plan.onboard --output markdown > comment.md`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			switch output {
-			case "text", "json", "markdown":
-			default:
-				return usagef("--output must be text, json or markdown, not %q", output)
-			}
-			return showSavedPlan(a, args[0], output)
-		},
-	}
-	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
-	return c
 }

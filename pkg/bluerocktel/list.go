@@ -13,7 +13,7 @@ import (
 )
 
 // listPageSize is asked for with per_page unless the caller set it.
-const listPageSize = 100
+const listPageSize = MaxPerPage
 
 // maxPages stops a server that never reaches its last page.
 const maxPages = 100_000
@@ -57,6 +57,9 @@ func (c *Client) List(ctx context.Context, kind resource.Kind, query url.Values)
 type page struct {
 	records []*Record
 	more    bool
+	// last and total are the paginator's last_page and total, 0 when
+	// absent (a bare array, or a simple paginator).
+	last, total int64
 }
 
 // decodePage reads a paginator object or a bare array.
@@ -71,6 +74,7 @@ func decodePage(body []byte) (page, error) {
 		CurrentPage json.Number     `json:"current_page"`
 		LastPage    json.Number     `json:"last_page"`
 		NextPageURL *string         `json:"next_page_url"`
+		Total       json.Number     `json:"total"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -93,7 +97,11 @@ func decodePage(body []byte) (page, error) {
 	default:
 		more = p.NextPageURL != nil && *p.NextPageURL != ""
 	}
-	return page{records: recs, more: more}, nil
+	total, _ := strconv.ParseInt(string(p.Total), 10, 64)
+	if errL != nil {
+		last = 0
+	}
+	return page{records: recs, more: more, last: last, total: total}, nil
 }
 
 func decodeRecords(raw json.RawMessage) ([]*Record, error) {

@@ -45,6 +45,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == StatsPath:
 		s.serveStats(w, r)
+	case strings.HasPrefix(p, ControlPrefix):
+		s.serveControl(w, r)
 	case p == versionPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			s.finish(w, "other", methodNotAllowed(r.Method, "GET, HEAD"))

@@ -161,6 +161,7 @@ func TestListPagination(t *testing.T) {
 		{"?per_page=10&page=2", 2, 4, 10, 10, 10},
 		{"?per_page=10&page=9", 9, 4, 10, 0, 0},
 		{"?per_page=100", 1, 1, 100, 35, 0},
+		{"?per_page=5000", 1, 1, 1000, 35, 0}, // capped at maxPerPage
 		{"?page=abc&per_page=-3", 1, 3, 15, 15, 0},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,452 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/refresh"
+	"github.com/onboardhq/onboard/pkg/resource"
+	"github.com/onboardhq/onboard/pkg/state"
+)
+
+// isSavedPlan reports whether show's first argument is a saved plan file
+// rather than an address; showSavedPlan renders it. Saved plans set both.
+var (
+	isSavedPlan   = func(arg string) bool { return false }
+	showSavedPlan func(a *app, c *cobra.Command, args []string) error
+)
+
+// showParallelism bounds show's reads: a file's lines come with its GET,
+// so there is rarely more than one request.
+const showParallelism = 4
+
+func newShowCmd(a *app) *cobra.Command {
+	var (
+		statePath string
+		output    string
+		cf        clientFlags
+	)
+	c := &cobra.Command{
+		Use:   "show ADDRESS [PATH...]",
+		Short: "Show an object as BlueRockTEL has it now, with its drift",
+		Long: `show reads one object of the state from BlueRockTEL (a customer file with all
+its lines, as BlueRockTEL returns them, in one request) and prints it field by
+field, marking with ~ each field that differs from what onboard recorded, or,
+when manifest PATHs are given, from what the manifests say. An object deleted in
+BlueRockTEL is shown as gone. It changes nothing.
+
+Fields onboard does not send (timestamps, a line's label and price taken from
+its item, a generated customer_account) are shown but never count as drift.`,
+		Example: `  onboard show customer.acme.file.main-2026 --state customers/onboard.state
+  onboard show customer.acme customers/          # compared with the manifests
+  onboard show customer.acme.file.main-2026 --output json`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("usage: %s ADDRESS [PATH...] (see '%s --help')", c.CommandPath(), c.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if showSavedPlan != nil && isSavedPlan(args[0]) {
+				return showSavedPlan(a, c, args)
+			}
+			if output != "text" && output != "json" {
+				return usagef("--output must be text or json, not %q", output)
+			}
+			addr, paths := args[0], args[1:]
+			if _, err := manifest.KindOf(addr); err != nil {
+				return &usageError{err}
+			}
+			statePath, err := stateLocation(statePath, paths)
+			if err != nil {
+				return err
+			}
+			st, err := readState(a, statePath)
+			if err != nil {
+				return err
+			}
+			o := st.Get(addr)
+			if o == nil {
+				return fmt.Errorf("%s is not in the state %s%s", addr, statePath, suggestAddr(st, addr))
+			}
+			if o.Status != state.StatusCreated || o.ID <= 0 {
+				return fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)
+			}
+			var want map[string]map[string]string // manifest specs by address
+			if len(paths) > 0 {
+				set, err := a.load(paths)
+				if err != nil {
+					return err
+				}
+				p, err := plan.Compile(set, st, plan.Options{})
+				if err != nil {
+					return err
+				}
+				want = map[string]map[string]string{}
+				for _, s := range p.Steps {
+					want[s.Addr] = s.Spec
+				}
+			}
+			client, err := cf.client(a)
+			if err != nil {
+				return err
+			}
+			defer client.Close()
+			v, err := readShown(c.Context(), client, st, o, want)
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return v.writeJSON(a.stdout)
+			}
+			v.writeText(a.stdout, statePath)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
+	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	cf.register(c.Flags())
+	return c
+}
+
+// shown is an object as show prints it.
+type shown struct {
+	Addr string
+	Kind resource.Kind
+	ID   int64
+	Gone bool
+	// Record is BlueRockTEL's answer, without embedded lines.
+	Record *bluerocktel.Record
+	// Against names what drift is measured against: "manifest", or
+	// "state" without manifests or for an object they do not declare.
+	Against string
+	// Spec is what the object is compared with (nil when not known).
+	Spec  map[string]string
+	Drift []refresh.Drift
+	// Lines are a file's lines, as BlueRockTEL returns them, then the lines
+	// state knows that BlueRockTEL no longer has.
+	Lines    []*shown
+	Requests int
+	// names maps "kind#id" to an address, to name the targets of ids.
+	names map[string]string
+	// manifests: compared with manifests given on the command line.
+	manifests bool
+}
+
+// readShown refreshes o (with its lines, for a file) and compares it with
+// the manifests' specs when given, else with what state recorded.
+func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *state.Object, want map[string]map[string]string) (*shown, error) {
+	known := []refresh.Known{{Addr: o.Addr, Kind: resource.Kind(o.Kind), ID: o.ID, Parent: refresh.ParentAddr(o.Addr)}}
+	names := map[string]string{}
+	for _, so := range st.Sorted() {
+		if so.ID > 0 {
+			names[so.Kind+"#"+strconv.FormatInt(so.ID, 10)] = so.Addr
+		}
+		if refresh.ParentAddr(so.Addr) == o.Addr && so.Status == state.StatusCreated && so.ID > 0 && isLineKind(resource.Kind(so.Kind)) {
+			known = append(known, refresh.Known{Addr: so.Addr, Kind: resource.Kind(so.Kind), ID: so.ID, Parent: o.Addr})
+		}
+	}
+	live, stats, err := refresh.Read(ctx, c, known, refresh.Options{Parallelism: showParallelism})
+	if err != nil {
+		return nil, err
+	}
+	ids := refresh.IDs(st)
+	build := func(addr string, kind resource.Kind, id int64, rec *bluerocktel.Record, gone bool) *shown {
+		s := &shown{Addr: addr, Kind: kind, ID: id, Gone: gone, Record: rec, Against: "state", names: names}
+		if sp, ok := want[addr]; ok && addr != "" {
+			s.Spec, s.Against = sp, "manifest"
+		} else if so := st.Get(addr); so != nil {
+			// Without manifests, or an object they no longer declare.
+			s.Spec = so.Spec
+		}
+		if rec != nil && s.Spec != nil {
+			s.Drift = refresh.Compare(resource.Get(kind), s.Spec, rec, ids)
+		}
+		return s
+	}
+	top := live[o.Addr]
+	var rec *bluerocktel.Record
+	if !top.Gone {
+		rec = withoutEmbedded(top.Record)
+	}
+	v := build(o.Addr, top.Kind, top.ID, rec, top.Gone)
+	v.Requests = stats.Requests()
+	v.manifests = want != nil
+	if top.Gone {
+		return v, nil
+	}
+	byID := map[string]*refresh.Live{}
+	for _, k := range known[1:] {
+		byID[string(k.Kind)+"#"+strconv.FormatInt(k.ID, 10)] = live[k.Addr]
+	}
+	shownLines := map[string]bool{}
+	for _, cs := range resource.Get(top.Kind).Children() {
+		recs, ok, err := top.Record.Embedded(cs.Collection)
+		if err != nil || !ok {
+			continue
+		}
+		for _, lr := range recs {
+			key := string(cs.Kind) + "#" + strconv.FormatInt(lr.ID, 10)
+			addr := ""
+			if l := byID[key]; l != nil {
+				addr = l.Addr
+				shownLines[addr] = true
+			}
+			v.Lines = append(v.Lines, build(addr, cs.Kind, lr.ID, lr, false))
+		}
+	}
+	// Lines state knows that the file's answer lacks: gone, or found by id
+	// elsewhere.
+	for _, k := range known[1:] {
+		if shownLines[k.Addr] {
+			continue
+		}
+		l := live[k.Addr]
+		v.Lines = append(v.Lines, build(k.Addr, k.Kind, k.ID, l.Record, l.Gone))
+	}
+	return v, nil
+}
+
+func isLineKind(k resource.Kind) bool {
+	s := resource.Get(k)
+	return s != nil && s.Parent != nil && s.Parent.BodyField != ""
+}
+
+// withoutEmbedded drops the collections of the kind's children (shown as
+// lines).
+func withoutEmbedded(r *bluerocktel.Record) *bluerocktel.Record {
+	out := &bluerocktel.Record{ID: r.ID, Fields: make(map[string]json.RawMessage, len(r.Fields))}
+	children := map[string]bool{}
+	for _, s := range resource.All() {
+		if s.Parent != nil && s.Parent.BodyField != "" {
+			children[s.Collection] = true
+		}
+	}
+	for k, v := range r.Fields {
+		if !children[k] {
+			out.Fields[k] = v
+		}
+	}
+	return out
+}
+
+// keys orders a record's fields: id, the parent link and the table's
+// fields as requests send them, then the others sorted, timestamps last.
+func (s *shown) keys() []string {
+	spec := resource.Get(s.Kind)
+	rank := func(k string) int {
+		switch k {
+		case "id":
+			return 0
+		case "created_at":
+			return 1000
+		case "updated_at":
+			return 1001
+		}
+		if p := spec.Parent; p != nil {
+			if _, ok := p.QueryConst[k]; ok {
+				return 1
+			}
+			if k == p.QueryField || k == p.BodyField {
+				return 2
+			}
+		}
+		for i, f := range spec.Fields {
+			if f.WireName() == k {
+				return 3 + i
+			}
+		}
+		return 500
+	}
+	keys := make([]string, 0, len(s.Record.Fields))
+	for k := range s.Record.Fields {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := rank(keys[i]), rank(keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+// value is a field's text for people: the canonical form for the table's
+// fields, the text of other scalars, JSON for the rest; a known id is
+// followed by the address it belongs to.
+func (s *shown) value(k string) string {
+	spec := resource.Get(s.Kind)
+	raw := s.Record.Fields[k]
+	text := s.Record.Text(k)
+	if f, ok := spec.WireField(k); ok {
+		if c, ok := f.CanonicalJSON(raw); ok {
+			text = c
+		}
+	}
+	if string(raw) == "null" {
+		return "null"
+	}
+	if target := refTarget(spec, k); target != "" {
+		if addr := s.names[string(target)+"#"+text]; addr != "" {
+			return text + " (" + addr + ")"
+		}
+	}
+	return text
+}
+
+// refTarget is the kind wire field k of spec points to, if it is a
+// reference.
+func refTarget(spec *resource.Spec, k string) resource.Kind {
+	if f, ok := spec.WireField(k); ok && f.Type == resource.Reference {
+		return f.Target
+	}
+	if p := spec.Parent; p != nil && (k == p.BodyField || k == p.QueryField) {
+		return p.Kind
+	}
+	return ""
+}
+
+func (s *shown) drifted() map[string]refresh.Drift {
+	m := map[string]refresh.Drift{}
+	for _, d := range s.Drift {
+		m[strings.TrimPrefix(d.Wire, "?")] = d
+	}
+	return m
+}
+
+func (s *shown) title() string {
+	t := resource.Get(s.Kind).Title
+	if s.Addr == "" {
+		return fmt.Sprintf("%s #%d (not in the state)", t, s.ID)
+	}
+	return fmt.Sprintf("%s %s (#%d)", t, s.Addr, s.ID)
+}
+
+// writeText prints the object, then its lines, then a summary.
+func (s *shown) writeText(w io.Writer, statePath string) {
+	gone, fields := 0, 0
+	var write func(v *shown, indent string)
+	write = func(v *shown, indent string) {
+		if v.Gone {
+			fmt.Fprintf(w, "%s%s: gone from BlueRockTEL\n", indent, v.title())
+			gone++
+			return
+		}
+		fmt.Fprintf(w, "%s%s in BlueRockTEL:\n", indent, v.title())
+		d := v.drifted()
+		fields += len(d)
+		for _, k := range v.keys() {
+			if k == "id" {
+				continue
+			}
+			if dr, ok := d[k]; ok {
+				fmt.Fprintf(w, "%s~ %s: %s (in BlueRockTEL) -> %s (%s)\n", indent, k, orNull(dr.Live), dr.Recorded, v.Against)
+				continue
+			}
+			fmt.Fprintf(w, "%s  %s: %s\n", indent, k, v.value(k))
+		}
+	}
+	write(s, "")
+	if !s.Gone && len(resource.Get(s.Kind).Children()) > 0 {
+		if len(s.Lines) == 0 {
+			fmt.Fprintln(w, "  (no lines)")
+		}
+		for _, l := range s.Lines {
+			write(l, "  ")
+		}
+	}
+	if gone == 0 && fields == 0 {
+		fmt.Fprintf(w, "No drift: BlueRockTEL matches the %s.\n", against(s, statePath))
+		return
+	}
+	var parts []string
+	if fields > 0 {
+		parts = append(parts, plural(fields, "field")+" changed in BlueRockTEL")
+	}
+	if gone > 0 {
+		parts = append(parts, plural(gone, "object")+" gone from BlueRockTEL")
+	}
+	fmt.Fprintf(w, "Drift: %s (compared with the %s).\n", strings.Join(parts, ", "), against(s, statePath))
+}
+
+func against(s *shown, statePath string) string {
+	if s.manifests {
+		return "manifests"
+	}
+	return "state " + statePath
+}
+
+func orNull(s string) string {
+	if s == "" {
+		return "null"
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// showJSON is the JSON form of show.
+type showJSON struct {
+	Address  string                     `json:"address,omitempty"`
+	Kind     resource.Kind              `json:"kind"`
+	ID       int64                      `json:"id"`
+	Gone     bool                       `json:"gone"`
+	Against  string                     `json:"compared_with"`
+	Live     map[string]json.RawMessage `json:"live"`
+	Spec     map[string]string          `json:"compared_spec,omitempty"`
+	Drift    []driftJSON                `json:"drift"`
+	Lines    []*showJSON                `json:"lines,omitempty"`
+	Requests *int                       `json:"requests,omitempty"`
+}
+
+type driftJSON struct {
+	Field string `json:"field"`
+	// Live is the canonical live value (null when BlueRockTEL has none).
+	Live *string `json:"live"`
+	Want string  `json:"want"`
+}
+
+func (s *shown) toJSON() *showJSON {
+	j := &showJSON{Address: s.Addr, Kind: s.Kind, ID: s.ID, Gone: s.Gone, Against: s.Against, Spec: s.Spec, Drift: []driftJSON{}}
+	if s.Record != nil {
+		j.Live = s.Record.Fields
+	}
+	for _, d := range s.Drift {
+		dj := driftJSON{Field: d.Wire, Want: d.Recorded}
+		if d.Live != "" {
+			l := d.Live
+			dj.Live = &l
+		}
+		j.Drift = append(j.Drift, dj)
+	}
+	for _, l := range s.Lines {
+		j.Lines = append(j.Lines, l.toJSON())
+	}
+	return j
+}
+
+func (s *shown) writeJSON(w io.Writer) error {
+	j := s.toJSON()
+	n := s.Requests
+	j.Requests = &n
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(j)
+}

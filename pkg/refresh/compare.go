@@ -1,0 +1,207 @@
+package refresh
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+// Drift is one field whose live value differs from the one recorded.
+type Drift struct {
+	// Wire is the field's key in the spec compared against ("quantity";
+	// "?fileable_id" for a query parameter).
+	Wire string
+	// Recorded is the spec's text, as recorded ("5", "@item.trunk").
+	Recorded string
+	// Live is the canonical form of what BlueRockTEL answered ("8"), ""
+	// for null, or the raw JSON when it is not a value of the field's type.
+	Live string
+}
+
+// Compare returns the fields of spec (wire name -> text, references as
+// "@addr", query parameters prefixed with "?": the form of a state record's
+// Spec and of a plan step's) whose live value differs, in canonical form,
+// in the table's field order. ids resolves the address of a reference.
+//
+// Only the fields spec holds are compared: fields it does not hold (API
+// defaults such as a line's label and price taken from its item, a
+// generated customer_account, active; server-side fields such as
+// timestamps) are never drift. Neither is a field the live record does not
+// carry at all, nor a reference whose target's id is unknown: there is
+// nothing to compare them with.
+func Compare(kind *resource.Spec, spec map[string]string, live *bluerocktel.Record, ids func(addr string) (int64, bool)) []Drift {
+	if live == nil {
+		return nil
+	}
+	var out []Drift
+	for _, wire := range orderedKeys(kind, spec) {
+		text := spec[wire]
+		name := strings.TrimPrefix(wire, "?")
+		raw, ok := live.Fields[name]
+		if !ok {
+			continue
+		}
+		f, known := fieldOf(kind, name)
+		if !known {
+			if !jsonEqual(text, raw) {
+				out = append(out, Drift{Wire: wire, Recorded: text, Live: string(bytes.TrimSpace(raw))})
+			}
+			continue
+		}
+		want := text
+		if f.Type == resource.Reference && strings.HasPrefix(text, "@") {
+			id, ok := ids(text[1:])
+			if !ok {
+				continue
+			}
+			want = strconv.FormatInt(id, 10)
+		}
+		got, ok := f.CanonicalJSON(raw)
+		if !ok {
+			out = append(out, Drift{Wire: wire, Recorded: text, Live: string(bytes.TrimSpace(raw))})
+			continue
+		}
+		if f.Canonical(want) != got {
+			out = append(out, Drift{Wire: wire, Recorded: text, Live: got})
+		}
+	}
+	return out
+}
+
+// fieldOf returns the table field for wire name w of kind, including the
+// parent link (customer_file_id, fileable_id: references; fileable_type:
+// a string). known is false for a field the table does not describe (an
+// `extra:` entry).
+func fieldOf(kind *resource.Spec, w string) (resource.Field, bool) {
+	if f, ok := kind.WireField(w); ok {
+		return f, true
+	}
+	if p := kind.Parent; p != nil {
+		if w == p.BodyField || w == p.QueryField {
+			return resource.Field{Name: w, Wire: w, Type: resource.Reference, Target: p.Kind}, true
+		}
+		if _, ok := p.QueryConst[w]; ok {
+			return resource.Field{Name: w, Wire: w, Type: resource.String}, true
+		}
+	}
+	return resource.Field{}, false
+}
+
+// orderedKeys orders spec's keys as requests are written: query
+// parameters, the parent link, the table's fields, then the rest sorted.
+func orderedKeys(kind *resource.Spec, spec map[string]string) []string {
+	rank := func(k string) int {
+		if strings.HasPrefix(k, "?") {
+			return 0
+		}
+		if p := kind.Parent; p != nil && k == p.BodyField {
+			return 1
+		}
+		for i, f := range kind.Fields {
+			if f.WireName() == k {
+				return 2 + i
+			}
+		}
+		return 2 + len(kind.Fields)
+	}
+	keys := make([]string, 0, len(spec))
+	for k := range spec {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := rank(keys[i]), rank(keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+// jsonEqual compares an `extra:` entry (raw JSON as sent) with what the
+// API answered: by meaning, numbers as exact decimals. Text that is not
+// JSON compares with a JSON string of the same text.
+func jsonEqual(want string, got json.RawMessage) bool {
+	w, err := decodeJSON([]byte(want))
+	if err != nil {
+		w = want
+	}
+	g, err := decodeJSON(got)
+	if err != nil {
+		return false
+	}
+	return deepEqual(w, g)
+}
+
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, &json.SyntaxError{}
+	}
+	return v, nil
+}
+
+func deepEqual(a, b any) bool {
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		return ok && decimalEqual(string(x), string(y))
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			if w, ok := y[k]; !ok || !deepEqual(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !deepEqual(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b
+}
+
+func decimalEqual(a, b string) bool {
+	x, _, err1 := apd.NewFromString(a)
+	y, _, err2 := apd.NewFromString(b)
+	return err1 == nil && err2 == nil && x.Cmp(y) == 0
+}
+
+// LiveSpec returns spec with each drifted field replaced by its live value
+// (canonical text; a reference that moved becomes the live id; "" for
+// null): the spec of what BlueRockTEL has now, for the fields spec holds,
+// as `--refresh-only` records it in state. Fields without drift keep
+// their text, references to unchanged targets their "@addr".
+func LiveSpec(kind *resource.Spec, spec map[string]string, live *bluerocktel.Record, ids func(addr string) (int64, bool)) map[string]string {
+	out := make(map[string]string, len(spec))
+	for k, v := range spec {
+		out[k] = v
+	}
+	for _, d := range Compare(kind, spec, live, ids) {
+		out[d.Wire] = d.Live
+	}
+	return out
+}

@@ -1,0 +1,130 @@
+package refresh_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/refresh"
+	"github.com/onboardhq/onboard/pkg/resource"
+)
+
+func record(t *testing.T, js string) *bluerocktel.Record {
+	t.Helper()
+	var f map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(js), &f); err != nil {
+		t.Fatal(err)
+	}
+	return &bluerocktel.Record{ID: 1, Fields: f}
+}
+
+func TestCompare(t *testing.T) {
+	ids := func(addr string) (int64, bool) {
+		id, ok := map[string]int64{"item.trunk": 100001, "customer.acme.file.main": 300001, "customer.acme": 200001}[addr]
+		return id, ok
+	}
+	line := map[string]string{"customer_file_id": "@customer.acme.file.main", "item_id": "@item.trunk", "quantity": "5"}
+	tests := []struct {
+		name     string
+		kind     resource.Kind
+		recorded map[string]string
+		live     string
+		want     []refresh.Drift
+	}{
+		{name: "API defaults and server fields are never drift", kind: resource.Recurring, recorded: line,
+			live: `{"id":1,"customer_file_id":300001,"item_id":100001,"quantity":5,"label":"SIP Trunk","selling_price_without_tax":"19.90",
+				"active":true,"lineKey":"abc","created_at":"2026-03-24T10:00:00Z"}`},
+		{name: "changed quantity", kind: resource.Recurring, recorded: line,
+			live: `{"customer_file_id":300001,"item_id":100001,"quantity":"8"}`,
+			want: []refresh.Drift{{Wire: "quantity", Recorded: "5", Live: "8"}}},
+		{name: "quantity answered as a string with decimals", kind: resource.Recurring, recorded: line,
+			live: `{"customer_file_id":"300001","item_id":100001,"quantity":"5.00"}`},
+		{name: "price 19.9 sent, 19.90 answered", kind: resource.Item,
+			recorded: map[string]string{"description": "Trunk", "selling_price_without_tax": "19.9", "active_for_recurring_billing": "true", "billing_frequency": "1"},
+			live:     `{"description":"Trunk","selling_price_without_tax":"19.90","active_for_recurring_billing":1,"billing_frequency":"1","active":1}`},
+		{name: "price changed", kind: resource.Item,
+			recorded: map[string]string{"description": "Trunk", "selling_price_without_tax": "19.90"},
+			live:     `{"description":"Trunk","selling_price_without_tax":"21.00"}`,
+			want:     []refresh.Drift{{Wire: "selling_price_without_tax", Recorded: "19.90", Live: "21.00"}}},
+		{name: "booleans 0 and false", kind: resource.Customer,
+			recorded: map[string]string{"name": "Acme", "charge_vat": "false"}, live: `{"name":" Acme ","charge_vat":0}`},
+		{name: "boolean flipped", kind: resource.Customer,
+			recorded: map[string]string{"name": "Acme", "charge_vat": "true"}, live: `{"name":"Acme","charge_vat":"0"}`,
+			want: []refresh.Drift{{Wire: "charge_vat", Recorded: "true", Live: "false"}}},
+		{name: "reference moved to another item, in field order", kind: resource.Licence,
+			recorded: map[string]string{"customer_file_id": "@customer.acme.file.main", "item_id": "@item.trunk", "quantity": "5", "activation_date": "2026-04-01"},
+			live:     `{"customer_file_id":300002,"item_id":100002,"quantity":5,"activation_date":null}`,
+			want: []refresh.Drift{{Wire: "customer_file_id", Recorded: "@customer.acme.file.main", Live: "300002"},
+				{Wire: "item_id", Recorded: "@item.trunk", Live: "100002"}, {Wire: "activation_date", Recorded: "2026-04-01", Live: ""}}},
+		{name: "reference by existing id; unknown target skipped", kind: resource.Item,
+			recorded: map[string]string{"description": "Trunk", "family_id": "7"}, live: `{"description":"Trunk","family_id":7}`},
+		{name: "reference to an object whose id is not known", kind: resource.Item,
+			recorded: map[string]string{"description": "Trunk", "family_id": "@family.new"}, live: `{"description":"Trunk","family_id":9}`},
+		{name: "query parameters of a file", kind: resource.CustomerFile,
+			recorded: map[string]string{"?fileable_type": "customer", "?fileable_id": "@customer.acme", "name": "Main"},
+			live:     `{"fileable_type":"customer","fileable_id":200001,"name":"Main","licences":[]}`},
+		{name: "file moved to another customer", kind: resource.CustomerFile,
+			recorded: map[string]string{"?fileable_type": "customer", "?fileable_id": "@customer.acme", "name": "Main"},
+			live:     `{"fileable_type":"customer","fileable_id":200002,"name":"Main"}`,
+			want:     []refresh.Drift{{Wire: "?fileable_id", Recorded: "@customer.acme", Live: "200002"}}},
+		{name: "a field the API does not answer is not compared", kind: resource.Customer,
+			recorded: map[string]string{"name": "Acme", "phone": "+33123"}, live: `{"name":"Acme"}`},
+		{name: "value of the wrong type", kind: resource.Recurring, recorded: line,
+			live: `{"customer_file_id":300001,"item_id":100001,"quantity":"five"}`,
+			want: []refresh.Drift{{Wire: "quantity", Recorded: "5", Live: `"five"`}}},
+		{name: "extra fields by meaning", kind: resource.Customer,
+			recorded: map[string]string{"name": "Acme", "siret": `"123"`, "tags": `{"a":1.0,"b":[true]}`, "note": `"x"`},
+			live:     `{"name":"Acme","siret":"123","tags":{"b":[true],"a":1},"note":"y"}`,
+			want:     []refresh.Drift{{Wire: "note", Recorded: `"x"`, Live: `"y"`}}},
+		{name: "dates", kind: resource.CustomerFile,
+			recorded: map[string]string{"name": "Main", "services_start": "2026-04-01", "first_invoice": "2026-05-01"},
+			live:     `{"name":"Main","services_start":"2026-04-01","first_invoice":"2026-06-01"}`,
+			want:     []refresh.Drift{{Wire: "first_invoice", Recorded: "2026-05-01", Live: "2026-06-01"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := refresh.Compare(resource.Get(tt.kind), tt.recorded, record(t, tt.live), ids)
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("Compare = %+v\nwant      %+v", got, tt.want)
+			}
+		})
+	}
+	if got := refresh.Compare(resource.Get(resource.Family), map[string]string{"name": "x"}, nil, ids); got != nil {
+		t.Errorf("Compare with no live record = %v, want nothing", got)
+	}
+}
+
+func TestParentAddr(t *testing.T) {
+	for addr, want := range map[string]string{
+		"family.voip":                          "",
+		"customer.acme":                        "",
+		"customer.acme.file.main":              "customer.acme",
+		"customer.acme.file.main.licence.seat": "customer.acme.file.main",
+		"bogus":                                "",
+	} {
+		if got := refresh.ParentAddr(addr); got != want {
+			t.Errorf("ParentAddr(%s) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+func TestLiveSpec(t *testing.T) {
+	ids := func(addr string) (int64, bool) {
+		return map[string]int64{"item.trunk": 100001}[addr], addr == "item.trunk"
+	}
+	recorded := map[string]string{"customer_file_id": "300001", "item_id": "@item.trunk", "quantity": "5", "label": "Setup", "discount_rate": "0.1"}
+	live := record(t, `{"customer_file_id":300001,"item_id":100001,"quantity":"8.00","label":null,"discount_rate":"0.10"}`)
+	got := refresh.LiveSpec(resource.Get(resource.Initial), recorded, live, ids)
+	want := map[string]string{"customer_file_id": "300001", "item_id": "@item.trunk", "quantity": "8", "label": "", "discount_rate": "0.1"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("LiveSpec = %v\nwant     %v", got, want)
+	}
+	if recorded["quantity"] != "5" {
+		t.Error("LiveSpec changed its argument")
+	}
+	moved := record(t, `{"customer_file_id":300001,"item_id":100002,"quantity":5,"label":"Setup","discount_rate":0.1}`)
+	if got := refresh.LiveSpec(resource.Get(resource.Initial), recorded, moved, ids)["item_id"]; got != "100002" {
+		t.Errorf("moved reference = %q, want the live id 100002", got)
+	}
+}
