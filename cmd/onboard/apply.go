@@ -25,6 +25,7 @@ func newApplyCmd(a *app) *cobra.Command {
 		failFast    bool
 		lockTimeout time.Duration
 		output      string
+		eventsPath  string
 	)
 	c := &cobra.Command{
 		Use:   "apply PATH...",
@@ -45,7 +46,8 @@ consistent either way, and a rerun completes the work.`,
   onboard apply examples/acme.yaml
   onboard apply customers/ --parallelism 16 --rate 30/s
   onboard apply customers/ --adopt     # state lost: adopt what already exists
-  onboard apply customers/ --output json > events.jsonl`,
+  onboard apply customers/ --output json > events.jsonl
+  onboard apply customers/ --events events.jsonl   # progress for people, events for tools`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
 			if output != "text" && output != "json" {
@@ -58,6 +60,11 @@ consistent either way, and a rerun completes the work.`,
 			if err != nil {
 				return err
 			}
+			events, err := openEvents(eventsPath)
+			if err != nil {
+				return err
+			}
+			defer events.Close()
 			client, err := cf.client(a)
 			if err != nil {
 				return err
@@ -90,6 +97,7 @@ consistent either way, and a rerun completes the work.`,
 				if err := store.Close(); err != nil {
 					return fmt.Errorf("write state %s: %w", statePath, err)
 				}
+				events.summary(&apply.Result{Unchanged: counts.NoOp, Changed: counts.Change}, 0)
 				if output == "json" {
 					return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp, Changed: counts.Change}})
 				}
@@ -104,11 +112,17 @@ consistent either way, and a rerun completes the work.`,
 			ctx, stop := interruptible(a)
 			defer stop()
 			prog := newProgress(a, output == "json")
+			prog.events = events
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
 			closeErr := store.Close()
-			return a.report(res, output, statePath, store.BytesWritten(), closeErr)
+			events.summary(res, store.BytesWritten())
+			err = a.report(res, output, statePath, store.BytesWritten(), closeErr)
+			if eerr := events.Close(); err == nil && eerr != nil {
+				err = &exitError{code: exitFailure, err: eerr}
+			}
+			return err
 		},
 	}
 	c.Flags().StringVar(&f.statePath, "state", "", "state file (default: onboard.state beside the manifests)")
@@ -117,6 +131,7 @@ consistent either way, and a rerun completes the work.`,
 	c.Flags().BoolVar(&failFast, "fail-fast", false, "stop starting steps after the first failure")
 	c.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for another apply to release the state lock (default: fail at once)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, or json: one event per line on stdout")
+	c.Flags().StringVar(&eventsPath, "events", "", "also write the JSON events (as --output json prints them) to this file")
 	cf.register(c.Flags())
 	return c
 }
@@ -154,7 +169,7 @@ func recordImported(p *plan.Plan, store *state.Store) error {
 // report prints failures and the summary, and picks the exit code.
 func (a *app) report(res *apply.Result, output, statePath string, stateBytes int64, closeErr error) error {
 	if output == "json" {
-		if err := writeJSONLine(a, map[string]any{"event": "summary", "result": res, "state_bytes_written": stateBytes}); err != nil {
+		if err := writeJSONLine(a, summaryEvent(res, stateBytes)); err != nil {
 			return err
 		}
 	} else {

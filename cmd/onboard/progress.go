@@ -20,6 +20,8 @@ type progress struct {
 	start time.Time
 	last  time.Time
 	shown bool
+	// events receives every event as JSON (--events), whatever the output.
+	events *eventLog
 }
 
 func newProgress(a *app, asJSON bool) *progress {
@@ -32,6 +34,7 @@ func newProgress(a *app, asJSON bool) *progress {
 
 // event is called by apply, one event at a time.
 func (p *progress) event(e apply.Event) {
+	p.events.write(e)
 	if p.json {
 		_ = writeJSONLine(p.a, e)
 		return
