@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -109,10 +105,11 @@ consistent either way, and a rerun completes the work.`,
 				fmt.Fprintf(a.stderr, "Applying: %d to create, %d up to date; API %s, state %s\n",
 					counts.Create, counts.NoOp, cf.target(), statePath)
 			}
-			ctx, stop := interruptible(a)
-			defer stop()
 			prog := newProgress(a, output == "json")
 			prog.events = events
+			prog.limits(client.Stats, cf.rate, parallelism)
+			ctx, stop := interruptible(a)
+			defer stop()
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
@@ -207,27 +204,4 @@ func (a *app) report(res *apply.Result, output, statePath string, stateBytes int
 		return &exitError{code: exitFailure}
 	}
 	return nil
-}
-
-// interruptible returns a context cancelled by the first SIGINT or
-// SIGTERM; a second one exits at once (the journal is consistent after
-// every record, so no state is lost).
-func interruptible(a *app) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		n := 0
-		for range sig {
-			n++
-			if n == 1 {
-				fmt.Fprintln(a.stderr, "\ninterrupted: starting nothing new, waiting for requests in flight (signal again to exit now)")
-				cancel()
-				continue
-			}
-			fmt.Fprintln(a.stderr, "interrupted again: exiting now; the state journal is consistent, run apply again to complete")
-			os.Exit(130)
-		}
-	}()
-	return ctx, func() { signal.Stop(sig); cancel() }
 }

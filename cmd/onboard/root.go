@@ -17,6 +17,7 @@ import (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	status         *progress // apply's live progress line, if shown (see note)
 }
 
 func newRoot(a *app) *cobra.Command {
