@@ -50,6 +50,7 @@ func TestScripts(t *testing.T) {
 			"sandbox":   cmdSandbox,
 			"exitcode":  cmdExitCode,
 			"jsonlines": cmdJSONLines,
+			"readme":    cmdReadme,
 		},
 	})
 }
@@ -106,7 +107,7 @@ type runningSandbox struct {
 
 // cmdSandbox manages a sandbox API for a script:
 //
-//	sandbox start [--latency D] [--max-inflight N] [--fail-5xx P] [--drop-after-commit P] [--rate R] [--seed S] [--data FILE]
+//	sandbox start [--latency D] [--max-inflight N] [--fail-5xx P] [--drop-after-commit P] [--rate R] [--seed S] [--data FILE] [--preload NAME|FILE]
 //	    serves it and sets ONBOARD_BASE_URL and ONBOARD_TOKEN; --data
 //	    preloads objects that already exist in BlueRockTEL, with their
 //	    ids (the format of `onboard sandbox --data`; saved back on exit)
@@ -145,6 +146,8 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 				opts.Rate, err = strconv.ParseFloat(v, 64)
 			case "--seed":
 				opts.Seed, err = strconv.ParseInt(v, 10, 64)
+			case "--preload":
+				opts.Preload = v
 			case "--data":
 				opts.DataFile = ts.MkAbs(v)
 				_, err = os.Stat(opts.DataFile) // a typo must not start an empty sandbox

@@ -43,6 +43,7 @@ so a rerun only does what is missing.`,
 		newValidateCmd(a), newPlanCmd(a), newApplyCmd(a), newGraphCmd(a),
 		newStateCmd(a), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
 	)
+	registerCompletions(root)
 	return root
 }
 
