@@ -124,7 +124,9 @@ func (p *progress) event(e apply.Event) {
 		if e.Type == apply.EventFailed {
 			// Above the live line, so that it stays in the scrollback.
 			p.clearLine()
-			fmt.Fprintf(p.a.stderr, "%s %s: %s\n", p.paint(e.Type, "failed  "), e.Addr, e.Error)
+			// The error often names the address already.
+			msg := strings.TrimPrefix(e.Error, e.Addr+": ")
+			fmt.Fprintf(p.a.stderr, "%s %s: %s\n", p.paint(e.Type, "failed  "), e.Addr, msg)
 			p.draw(now, false)
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -23,6 +24,12 @@ import (
 // given width, as a person's shell would, and returns what the terminal
 // received and stdout.
 func ptyRun(t *testing.T, env []string, cols uint16, args ...string) (term, stdout string) {
+	t.Helper()
+	return ptyRunCode(t, env, cols, 0, args...)
+}
+
+// ptyRunCode is ptyRun for a run that exits with code.
+func ptyRunCode(t *testing.T, env []string, cols uint16, code int, args ...string) (term, stdout string) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -51,8 +58,8 @@ func ptyRun(t *testing.T, env []string, cols uint16, args ...string) (term, stdo
 	if err := <-copied; err != nil && !errors.Is(err, syscall.EIO) {
 		t.Fatalf("read the terminal: %v", err)
 	}
-	if werr != nil {
-		t.Fatalf("onboard %s: %v\n%s\n%s", strings.Join(args, " "), werr, got.String(), out.String())
+	if exitCode(werr) != code {
+		t.Fatalf("onboard %s: %v, want exit %d\n%s\n%s", strings.Join(args, " "), werr, code, got.String(), out.String())
 	}
 	// The terminal turns \n into \r\n.
 	return strings.ReplaceAll(got.String(), "\r\n", "\n"), out.String()
@@ -137,6 +144,35 @@ func TestProgressOnTerminal(t *testing.T) {
 	term, _ = ptyRun(t, colour, 200, args("b.state")...)
 	if !strings.Contains(term, "\x1b[32m  "+strconv.Itoa(total)+" created\x1b[0m") {
 		t.Errorf("without NO_COLOR, the count of created objects is not green:\n%q", term)
+	}
+
+	// A failure is printed on a line of its own above the bar, which comes
+	// back after it; the last frame counts it, as the summary does.
+	ghost := filepath.Join(t.TempDir(), "ghost.yaml")
+	if err := os.WriteFile(ghost, []byte("items:\n  ghost: {family_id: 99, description: Ghost}\n"+
+		"  real: {description: Real}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	term, stdout = ptyRunCode(t, env, 200, 1, "apply", ghost, "--state", filepath.Join(t.TempDir(), "g.state"))
+	lines := strings.Split(strings.TrimRight(term, "\n"), "\n")
+	failureShown := false
+	for _, l := range lines {
+		// What stays on screen of a line is what follows its last \r.
+		visible := l[strings.LastIndex(l, "\r")+1:]
+		failureShown = failureShown || strings.HasPrefix(visible, "failed   item.ghost: rejected by the API (422): The selected family id is invalid.")
+	}
+	if !failureShown {
+		t.Errorf("the failure is not on a line of its own:\n%q", term)
+	}
+	var lastFrame string
+	for _, l := range lines {
+		if i := strings.LastIndex(l, "\r["); i >= 0 {
+			lastFrame = strings.TrimRight(l[i+1:], " ")
+		}
+	}
+	if !strings.Contains(lastFrame, "2/2 100%") || !strings.HasSuffix(lastFrame, "·  1 created  1 failed") ||
+		!strings.Contains(stdout, "Apply failed: 1 created, 0 adopted, 1 failed") {
+		t.Errorf("last frame %q, summary %q: they should agree on 1 created, 1 failed", lastFrame, stdout)
 	}
 
 	// TERM=dumb: no live line, no escape sequence: one line per object.
