@@ -59,11 +59,7 @@ func TestPreload(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer func() {
-				c.opts.DataFile = "" // leave the files as they are
-				s.opts.DataFile = ""
-				s.Close()
-			}()
+			defer s.Close()
 			names := func(k resource.Kind, field string) []string {
 				var out []string
 				for _, o := range s.Objects(k) {
