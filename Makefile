@@ -6,8 +6,14 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # The fuzz run in `make test` is bounded; raise it locally to search longer.
 FUZZTIME ?= 30s
+# Linters, at pinned versions (see tools).
+TOOLS               := $(CURDIR)/bin/tools
+ACTIONLINT_VERSION  := v1.7.12
+STATICCHECK_VERSION := v0.8.2
+SHELLCHECK_VERSION  := 0.9.0
+SUDO                := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test unit suites fuzz demo bench bench-e2e lint fmt generate clean
+.PHONY: all build test unit race suites fuzz demo bench bench-e2e lint lint-ci tools fmt generate clean
 
 all: build
 
@@ -16,10 +22,16 @@ build:
 
 ## test: vet, every test (unit, golden, end-to-end testscripts, fault and
 ## crash suites against the sandbox), then a bounded fuzz run.
-test: lint unit suites fuzz
+test: lint lint-ci unit race suites fuzz
 
 unit:
 	$(GO) test -count=1 -timeout 15m -skip '^Test(Fault|Crash)Suite$$' ./...
+
+## race: the packages with concurrency (and the live progress line) again,
+## under the race detector. About 40 s on the 2-core machine.
+race:
+	$(GO) test -race -count=1 -timeout 10m ./pkg/apply ./pkg/bluerocktel ./pkg/state ./pkg/sandbox
+	$(GO) test -race -count=1 -timeout 5m -run '^TestProgress' ./cmd/onboard
 
 ## suites: the fault and crash suites of the real binary against the
 ## sandbox, verbose so that their figures (requests, faults, runs to
@@ -46,10 +58,36 @@ bench: build
 	$(GO) test -run='^$$' -bench=JournalAppend -benchmem -benchtime=2000x ./pkg/state/
 	$(GO) run ./cmd/onboard-bench -onboard $(BIN)
 
-lint:
+lint: $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
+	$(TOOLS)/staticcheck-$(STATICCHECK_VERSION) ./...
+
+## lint-ci: the CI examples and shell scripts. actionlint checks the GitHub
+## workflow (and its run: scripts, through shellcheck); the GitLab file's
+## scripts are extracted per job and given to shellcheck.
+lint-ci: tools
+	$(TOOLS)/actionlint-$(ACTIONLINT_VERSION) -shellcheck shellcheck examples/ci/github-actions.yml
+	@rm -rf .lint-ci && $(GO) run scripts/gitlab-ci-scripts.go examples/ci/gitlab-ci.yml .lint-ci
+	shellcheck -s sh .lint-ci/*.sh
+	shellcheck scripts/*.sh
+
+## tools: the linters, at pinned versions: Go tools into bin/tools, named
+## with their version so that a new pin installs anew; shellcheck from apt.
+tools: $(TOOLS)/actionlint-$(ACTIONLINT_VERSION)
+	@shellcheck --version 2>/dev/null | grep -qx 'version: $(SHELLCHECK_VERSION)' || { \
+		echo "installing shellcheck $(SHELLCHECK_VERSION) (apt)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq "shellcheck=$(SHELLCHECK_VERSION)-*" >/dev/null; }
+
+$(TOOLS)/actionlint-%:
+	GOBIN=$(TOOLS) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$*
+	mv $(TOOLS)/actionlint $@
+
+$(TOOLS)/staticcheck-%:
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$*
+	mv $(TOOLS)/staticcheck $@
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
@@ -58,4 +96,4 @@ generate:
 	$(GO) generate ./...
 
 clean:
-	rm -rf bin .demo
+	rm -rf bin .demo .lint-ci

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,6 +26,7 @@ func newApplyCmd(a *app) *cobra.Command {
 		lockTimeout time.Duration
 		output      string
 		retarget    bool
+		eventsPath  string
 	)
 	c := &cobra.Command{
 		Use:   "apply PATH... | apply PLAN_FILE",
@@ -55,7 +53,8 @@ requests in flight finish; a second signal exits at once.`,
   onboard plan customers/ --out plan.onboard && onboard apply plan.onboard
   onboard apply customers/ --auto-approve --parallelism 16 --rate 30/s
   onboard apply customers/ --adopt     # state lost: adopt what already exists
-  onboard apply customers/ --auto-approve --output json > events.jsonl`,
+  onboard apply customers/ --auto-approve --output json > events.jsonl
+  onboard apply customers/ --auto-approve --events events.jsonl   # progress for people, events for tools`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
 			if output != "text" && output != "json" {
@@ -71,14 +70,19 @@ requests in flight finish; a second signal exits at once.`,
 					return &usageError{err}
 				}
 				paths = saved.Manifests
-			} else if !autoApprove && !a.interactive() {
-				return usagef("apply asks for confirmation, and this is not a terminal: pass --auto-approve, " +
-					"or apply a reviewed plan (onboard plan --out FILE, then onboard apply FILE)")
+				if f.statePath == "" && os.Getenv(stateEnv) == "" {
+					f.statePath = saved.State // the state the plan was made against
+				}
 			}
 			set, err := a.load(paths)
 			if err != nil {
 				return err
 			}
+			events, err := openEvents(eventsPath)
+			if err != nil {
+				return err
+			}
+			defer events.Close()
 			client, err := cf.client(a)
 			if err != nil {
 				return err
@@ -101,7 +105,7 @@ requests in flight finish; a second signal exits at once.`,
 			}
 			var p *plan.Plan
 			if saved != nil {
-				now, err := origin(set, store.State(), cf.target())
+				now, err := origin(set, store.State(), statePath, cf.target())
 				if err != nil {
 					return err
 				}
@@ -123,6 +127,7 @@ requests in flight finish; a second signal exits at once.`,
 				if err := store.Close(); err != nil {
 					return fmt.Errorf("write state %s: %w", statePath, err)
 				}
+				events.summary(&apply.Result{Unchanged: counts.NoOp}, 0)
 				if output == "json" {
 					return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp}})
 				}
@@ -130,6 +135,10 @@ requests in flight finish; a second signal exits at once.`,
 				return nil
 			}
 			if saved == nil && !autoApprove {
+				if !a.interactive() {
+					return usagef("apply asks for confirmation, and this is not a terminal: pass --auto-approve, " +
+						"or apply a reviewed plan (onboard plan --out FILE, then onboard apply FILE)")
+				}
 				if err := planrender.Text(a.stdout, p); err != nil {
 					return err
 				}
@@ -142,6 +151,9 @@ requests in flight finish; a second signal exits at once.`,
 				fmt.Fprintf(a.stderr, "Applying: %d to create, %d to update, %d up to date; API %s, state %s\n",
 					counts.Create, counts.Update, counts.NoOp, cf.target(), statePath)
 			}
+			prog := newProgress(a, output == "json")
+			prog.events = events
+			prog.limits(client.Stats, cf.rate, parallelism)
 			ctx, stop := interruptible(a)
 			defer stop()
 			if err := preflight(ctx, store, client, retarget); err != nil {
@@ -149,12 +161,16 @@ requests in flight finish; a second signal exits at once.`,
 			}
 			ctx, unstop := stopOnTrip(ctx, client)
 			defer unstop()
-			prog := newProgress(a, output == "json")
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
 			closeErr := store.Close()
-			return a.report(res, output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
+			events.summary(res, store.BytesWritten())
+			err = a.report(res, output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
+			if eerr := events.Close(); err == nil && eerr != nil {
+				err = &exitError{code: exitFailure, err: eerr}
+			}
+			return err
 		},
 	}
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
@@ -165,6 +181,7 @@ requests in flight finish; a second signal exits at once.`,
 	c.Flags().BoolVar(&failFast, "fail-fast", false, "stop starting steps after the first failure")
 	c.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for another apply to release the state lock (default: fail at once)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, or json: one event per line on stdout")
+	c.Flags().StringVar(&eventsPath, "events", "", "also write the JSON events (as --output json prints them) to this file")
 	cf.register(c.Flags())
 	return c
 }
@@ -199,7 +216,7 @@ func recordImported(p *plan.Plan, store *state.Store) error {
 // report prints failures and the summary, and picks the exit code.
 func (a *app) report(res *apply.Result, output, advice, statePath string, stateBytes int64, closeErr error) error {
 	if output == "json" {
-		if err := writeJSONLine(a, map[string]any{"event": "summary", "result": res, "state_bytes_written": stateBytes}); err != nil {
+		if err := writeJSONLine(a, summaryEvent(res, stateBytes)); err != nil {
 			return err
 		}
 	} else {
@@ -232,27 +249,4 @@ func (a *app) report(res *apply.Result, output, advice, statePath string, stateB
 		return &exitError{code: exitFailure}
 	}
 	return nil
-}
-
-// interruptible returns a context cancelled by the first SIGINT or
-// SIGTERM; a second one exits at once (the journal is consistent after
-// every record, so no state is lost).
-func interruptible(a *app) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		n := 0
-		for range sig {
-			n++
-			if n == 1 {
-				fmt.Fprintln(a.stderr, "\ninterrupted: starting nothing new, waiting for requests in flight (signal again to exit now)")
-				cancel()
-				continue
-			}
-			fmt.Fprintln(a.stderr, "interrupted again: exiting now; the state journal is consistent, run apply again to complete")
-			os.Exit(130)
-		}
-	}()
-	return ctx, func() { signal.Stop(sig); cancel() }
 }

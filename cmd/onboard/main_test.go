@@ -50,6 +50,7 @@ func TestScripts(t *testing.T) {
 			"sandbox":   cmdSandbox,
 			"exitcode":  cmdExitCode,
 			"jsonlines": cmdJSONLines,
+			"readme":    cmdReadme,
 		}, driftCmds),
 	})
 }
@@ -106,7 +107,7 @@ type runningSandbox struct {
 
 // cmdSandbox manages a sandbox API for a script:
 //
-//	sandbox start [--latency D] [--max-inflight N] [--fail-5xx P] [--drop-after-commit P] [--rate R] [--seed S] [--data FILE]
+//	sandbox start [--latency D] [--max-inflight N] [--fail-5xx P] [--drop-after-commit P] [--rate R] [--seed S] [--data FILE] [--preload NAME|FILE]
 //	    serves it and sets ONBOARD_BASE_URL and ONBOARD_TOKEN; --data
 //	    preloads objects that already exist in BlueRockTEL, with their
 //	    ids (the format of `onboard sandbox --data`; saved back on exit)
@@ -149,6 +150,8 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 				opts.Filters = v
 			case "--drop-first":
 				opts.DropFirst = append(opts.DropFirst, resource.Kind(v))
+			case "--preload":
+				opts.Preload = v
 			case "--data":
 				opts.DataFile = ts.MkAbs(v)
 				_, err = os.Stat(opts.DataFile) // a typo must not start an empty sandbox

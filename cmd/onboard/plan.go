@@ -98,7 +98,11 @@ is for a merge-request comment.`,
 				return err
 			}
 			if out != "" {
-				o, err := origin(set, st, cf.target())
+				loc, err := f.path(paths)
+				if err != nil {
+					return err
+				}
+				o, err := origin(set, st, loc, cf.target())
 				if err != nil {
 					return err
 				}

@@ -17,6 +17,7 @@ import (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	status         *progress // apply's live progress line, if shown (see note)
 }
 
 func newRoot(a *app) *cobra.Command {
@@ -42,6 +43,7 @@ so a rerun only does what is missing.`,
 		newValidateCmd(a), newPlanCmd(a), newApplyCmd(a), newGraphCmd(a),
 		newStateCmd(a), newShowCmd(a), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
 	)
+	registerCompletions(root)
 	return root
 }
 

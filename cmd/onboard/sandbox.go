@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 
 func newSandboxCmd(a *app) *cobra.Command {
 	var (
-		addr string
-		o    sandbox.Options
+		addr   string
+		o      sandbox.Options
+		detach bool
 	)
 	c := &cobra.Command{
 		Use:   "sandbox",
@@ -41,8 +43,21 @@ BlueRockTEL's web interface would, with the same token:
   curl -X DELETE -H "Authorization: Bearer $ONBOARD_TOKEN" \
     http://127.0.0.1:41234/_sandbox/objects/file/300001     # with its lines
 
-It serves until interrupted.`,
+It serves until interrupted.
+
+--detach serves in the background instead and prints export lines for a
+shell to evaluate, then exits; the sandbox's pid is in ONBOARD_SANDBOX_PID:
+
+  eval "$(onboard sandbox --detach --preload examples)"
+  onboard apply examples/gitops/ --state try.state --auto-approve
+  kill "$ONBOARD_SANDBOX_PID"
+
+--preload starts it with objects that already exist in the account:
+"examples" holds those the examples refer to by id (family 7, item 42),
+or give a data file (read only; the format of --data).`,
+
 		Example: `  onboard sandbox
+  eval "$(onboard sandbox --detach --preload examples)"
   onboard sandbox --addr 127.0.0.1:8080 --token secret --data sandbox.json
   onboard sandbox --latency 20ms --max-inflight 16 --fail-5xx 0.05 --drop-after-commit 0.03 --seed 1
   onboard sandbox --filters spatie --drop-after-commit 0.2`,
@@ -50,6 +65,9 @@ It serves until interrupted.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if o.Filters != sandbox.FiltersExact && o.Filters != sandbox.FiltersSpatie {
 				return usagef("--filters must be %s or %s, not %q", sandbox.FiltersExact, sandbox.FiltersSpatie, o.Filters)
+			}
+			if detach {
+				return detachSandbox(a, c)
 			}
 			if !c.Flags().Changed("seed") {
 				o.Seed = time.Now().UnixNano()
@@ -72,5 +90,7 @@ It serves until interrupted.`,
 	fs.StringVar(&o.Filters, "filters", sandbox.FiltersExact, "how list filters match: exact, or spatie (string filters match substrings, case-insensitively; a value with a comma is split into values each matched exactly; true/false read as 1/0)")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed of the fault draws, for reproducible runs (default: random)")
 	fs.StringVar(&o.DataFile, "data", "", "load objects from this JSON file at start and save them there on exit")
+	fs.StringVar(&o.Preload, "preload", "", "start with these existing objects: a built-in seed ("+strings.Join(sandbox.SeedNames(), ", ")+") or a data file, read only")
+	fs.BoolVar(&detach, "detach", false, "serve in the background; print export lines for eval and the pid (ONBOARD_SANDBOX_PID)")
 	return c
 }

@@ -15,12 +15,12 @@ import (
 
 // origin is what a plan is computed from now: the manifests read, the
 // state's version and the API.
-func origin(set *manifest.Set, st *state.State, api string) (planfile.Origin, error) {
+func origin(set *manifest.Set, st *state.State, stateLoc, api string) (planfile.Origin, error) {
 	digest, err := planfile.Digest(set.Files)
 	if err != nil {
 		return planfile.Origin{}, fmt.Errorf("digest of the manifests: %w", err)
 	}
-	return planfile.Origin{Manifests: set.Files, Digest: digest, StateLineage: st.Meta.Lineage, StateSerial: st.Meta.Serial,
+	return planfile.Origin{Manifests: set.Files, Digest: digest, State: stateLoc, StateLineage: st.Meta.Lineage, StateSerial: st.Meta.Serial,
 		API: api, Tool: versionString()}, nil
 }
 

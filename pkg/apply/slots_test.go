@@ -17,10 +17,10 @@ import (
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
-// countingAPI creates everything it is sent, after an optional delay or a
-// hook, and tracks how many calls are in flight at once.
+// countingAPI creates everything it is sent, after an optional hook
+// (where tests hold calls in flight), and tracks how many calls are in
+// flight at once.
 type countingAPI struct {
-	delay time.Duration
 	// before runs at the start of every call, with the call's number (1 is
 	// the first) and the calls in flight then (this one included).
 	before func(n, inflight int) error
@@ -53,8 +53,28 @@ func (a *countingAPI) enter() (int, int) {
 func (a *countingAPI) watch(n int) <-chan struct{} {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.reached, a.reachN = make(chan struct{}), n
-	return a.reached
+	ch := make(chan struct{})
+	if a.inflight >= n {
+		close(ch)
+		return ch
+	}
+	a.reached, a.reachN = ch, n
+	return ch
+}
+
+// syncTimeout bounds every wait of these tests on the code under test: a
+// wait that times out is a failure (or a hang turned into one), never a
+// pause that lets other goroutines get somewhere.
+const syncTimeout = 10 * time.Second
+
+// await waits for ch, and reports whether it came in time.
+func await(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	case <-time.After(syncTimeout):
+		return false
+	}
 }
 
 func (a *countingAPI) leave() {
@@ -71,7 +91,6 @@ func (a *countingAPI) Create(context.Context, resource.Kind, url.Values, []byte)
 			return nil, err
 		}
 	}
-	time.Sleep(a.delay)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.next++
@@ -81,7 +100,6 @@ func (a *countingAPI) Create(context.Context, resource.Kind, url.Values, []byte)
 func (a *countingAPI) Lookup(context.Context, resource.Kind, url.Values, map[string]string) ([]*bluerocktel.Record, error) {
 	a.enter()
 	defer a.leave()
-	time.Sleep(a.delay)
 	return nil, nil
 }
 
@@ -144,7 +162,16 @@ func TestParallelismBoundsRequests(t *testing.T) {
 	for _, par := range []int{1, 3, 8} {
 		t.Run("parallelism="+string(rune('0'+par)), func(t *testing.T) {
 			p, store, _ := generatedPlan(t, 20)
-			api := &countingAPI{delay: 2 * time.Millisecond}
+			api := &countingAPI{}
+			// The first calls wait until par are in flight at once, which
+			// only a run that fills its slots reaches.
+			full := api.watch(par)
+			api.before = func(n, _ int) error {
+				if n <= par && !await(full) {
+					t.Errorf("call %d: %d calls were never in flight at once", n, par)
+				}
+				return nil
+			}
 			var events []Event
 			res := Run(context.Background(), p, api, store, Options{Parallelism: par,
 				OnEvent: func(e Event) { events = append(events, e) }})
@@ -188,16 +215,21 @@ func TestParallelismBoundsRequests(t *testing.T) {
 func TestJournalOutsideSlots(t *testing.T) {
 	const par = 3
 	p, store, _ := generatedPlan(t, 20)
-	api := &countingAPI{delay: 5 * time.Millisecond}
+	// Every call but the first stays in flight until the first step's
+	// journal write has seen par calls at once (or given up).
+	release := make(chan struct{})
+	api := &countingAPI{before: func(n, _ int) error {
+		if n > 1 && !await(release) {
+			t.Errorf("call %d was never released", n)
+		}
+		return nil
+	}}
 	var heldOnce sync.Once
 	held := false
 	j := &hookJournal{Store: store, put: func(state.Object) {
 		heldOnce.Do(func() {
-			select {
-			case <-api.watch(par):
-				held = true
-			case <-time.After(10 * time.Second):
-			}
+			held = await(api.watch(par))
+			close(release)
 		})
 	}}
 	res := Run(context.Background(), p, api, j, Options{Parallelism: par})
@@ -232,10 +264,13 @@ func TestInterruptWhileWaitingForSlot(t *testing.T) {
 		case n < par:
 			<-release
 		case n == par:
-			// Every slot is taken; another step has its intent
-			// journaled and waits for one.
-			<-waiting
-			time.Sleep(20 * time.Millisecond) // let it reach the slots
+			// Every slot is taken and another step has journaled its
+			// intent: it waits for a slot, or is about to. Either way the
+			// interrupt must leave it unsent, so no pause is needed to
+			// tell the two apart.
+			if !await(waiting) {
+				t.Error("no step beyond the slots journaled its intent")
+			}
 			cancel()
 			close(release)
 		}
@@ -272,20 +307,7 @@ func TestFailFastSendsNothingAfter(t *testing.T) {
 	for _, par := range []int{1, 2} {
 		t.Run("parallelism="+string(rune('0'+par)), func(t *testing.T) {
 			p, store, _ := generatedPlan(t, 10)
-			api := &countingAPI{}
-			full := api.watch(par)
-			api.before = func(n, _ int) error {
-				if n == 1 {
-					// Fail once every slot is taken, and other steps
-					// have had time to journal and wait.
-					<-full
-					time.Sleep(10 * time.Millisecond)
-					return &bluerocktel.APIError{Method: "POST", Status: 422, Message: "no"}
-				}
-				time.Sleep(50 * time.Millisecond) // still in flight at the failure
-				return nil
-			}
-			res := Run(context.Background(), p, api, store, Options{Parallelism: par, FailFast: true})
+			res, api, failedEvents := runFailFast(t, p, store, par)
 			if calls, _ := api.stats(); calls != par {
 				t.Errorf("%d creates sent, want %d: the failed one and those in flight beside it", calls, par)
 			}
@@ -295,11 +317,63 @@ func TestFailFastSendsNothingAfter(t *testing.T) {
 			if n := store.State().Len(); n != par-1 {
 				t.Errorf("state holds %d objects, want %d: no intent left for what was not sent", n, par-1)
 			}
+			if failedEvents != 1 {
+				t.Errorf("%d failed events, want 1", failedEvents)
+			}
 		})
 	}
 }
 
-// TestHaltedIsNotAFailure: errHalted is recognised as is, never wrapped.
+// runFailFast runs p under --fail-fast where the first call fails once
+// every slot is taken and (with par > 1) a step beyond the slots has
+// journaled its intent, so it is waiting for a slot or about to; the
+// other calls stay in flight until the failure has been reported.
+func runFailFast(t *testing.T, p *plan.Plan, store *state.Store, par int) (*Result, *countingAPI, int) {
+	t.Helper()
+	api := &countingAPI{}
+	full := api.watch(par)
+	var mu sync.Mutex
+	intents := 0
+	beyond := make(chan struct{}) // par+1 intents journaled
+	if par == 1 {
+		close(beyond) // strictly sequential: no step is prepared ahead
+	}
+	j := &hookJournal{Store: store, intent: func(state.Object) {
+		mu.Lock()
+		defer mu.Unlock()
+		if intents++; intents == par+1 && par > 1 {
+			close(beyond)
+		}
+	}}
+	failed := make(chan struct{})
+	failedEvents := 0
+	api.before = func(n, _ int) error {
+		if n == 1 {
+			if !await(full) || !await(beyond) {
+				t.Errorf("the slots never filled, or no step was ready beyond them")
+			}
+			return &bluerocktel.APIError{Method: "POST", Status: 422, Message: "no"}
+		}
+		// Still in flight when the failure halts the run.
+		if !await(failed) {
+			t.Errorf("call %d: the failure was never reported", n)
+		}
+		return nil
+	}
+	res := Run(context.Background(), p, api, j, Options{Parallelism: par, FailFast: true,
+		OnEvent: func(e Event) {
+			if e.Type == EventFailed {
+				if failedEvents++; failedEvents == 1 {
+					close(failed)
+				}
+			}
+		}})
+	return res, api, failedEvents
+}
+
+// TestHaltedIsNotAFailure: a step halted before its request is "not
+// started", never a failure, whether it waited for a slot (the slots say
+// no) or was still journaling.
 func TestHaltedIsNotAFailure(t *testing.T) {
 	s := newSlots(context.Background(), 1)
 	if !s.acquire(false) {
@@ -315,8 +389,23 @@ func TestHaltedIsNotAFailure(t *testing.T) {
 		t.Error("a resuming step was refused a slot")
 	}
 	s.release(false)
-	if errors.Is(errHalted, context.Canceled) {
-		t.Error("errHalted must not look like a cancellation")
+
+	// In a run: the steps that journaled their intent and were halted
+	// before sending count as not started, not as failures, and get no
+	// failed event; only the call that failed is one.
+	p, store, _ := generatedPlan(t, 10)
+	res, api, failedEvents := runFailFast(t, p, store, 2)
+	calls, _ := api.stats()
+	if res.Failed != 1 || len(res.Failures) != 1 || failedEvents != 1 {
+		t.Errorf("result %+v with %d failure(s) and %d failed event(s): want only the call that failed", res, len(res.Failures), failedEvents)
+	}
+	for _, f := range res.Failures {
+		if errors.Is(f.Err, errHalted) {
+			t.Errorf("%s: halted, yet reported as a failure: %v", f.Addr, f.Err)
+		}
+	}
+	if res.Untouched == 0 || res.Created+res.Failed+res.Skipped+res.Untouched != len(p.Steps) || calls != 2 {
+		t.Errorf("result %+v after %d calls: want the %d steps not sent counted as not started", res, calls, len(p.Steps)-calls)
 	}
 }
 

@@ -32,6 +32,9 @@ type Origin struct {
 	// names and contents.
 	Manifests []string `json:"manifests"`
 	Digest    string   `json:"manifests_digest"`
+	// State is where the state is (a path, or a URL without password);
+	// apply of the plan uses it unless told otherwise.
+	State string `json:"state"`
 	// StateLineage and StateSerial identify the state and its version.
 	StateLineage string `json:"state_lineage"`
 	StateSerial  int64  `json:"state_serial"`

@@ -84,6 +84,11 @@ func (s *store) load(path string) error {
 	if err != nil {
 		return err
 	}
+	return s.loadData(data)
+}
+
+// loadData adds the objects of a data file's contents to the store.
+func (s *store) loadData(data []byte) error {
 	var df dataFile
 	if err := json.Unmarshal(data, &df); err != nil {
 		return fmt.Errorf("not a sandbox data file: %w", err)

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -123,9 +124,28 @@ func TestServe(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("version: %d", res.StatusCode)
 	}
-	// A request stuck in an hour of latency does not block shutdown.
+	// A request stuck in an hour of latency does not block shutdown. The
+	// sandbox counts the latency fault as the request starts to wait.
 	go http.Get(baseURL + "/v1/families")
-	time.Sleep(50 * time.Millisecond)
+	statsURL := strings.TrimSuffix(baseURL, "/api") + StatsPath
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var st Stats
+		res, err := http.Get(statsURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(res.Body).Decode(&st)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Faults[FaultLatency] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the request never reached the sandbox")
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -56,6 +56,10 @@ type Options struct {
 	// DataFile, if set, is loaded by New when it exists and written by
 	// Close (JSON).
 	DataFile string
+	// Preload fills a sandbox that starts empty (no DataFile, or none yet)
+	// with objects that already exist: a built-in seed by name (see
+	// SeedNames) or a data file, read only.
+	Preload string
 	// Now is the clock for timestamps (default time.Now).
 	Now func() time.Time
 }
@@ -145,6 +149,11 @@ func New(opts Options) (*Server, error) {
 	if opts.DataFile != "" {
 		if err := st.load(opts.DataFile); err != nil {
 			return nil, fmt.Errorf("sandbox: loading %s: %w", opts.DataFile, err)
+		}
+	}
+	if opts.Preload != "" {
+		if err := st.preload(opts.Preload); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 	}
 	return s, nil
