@@ -76,15 +76,15 @@ var frameRE = regexp.MustCompile(`^\[[#-]{10,30}\] (\d+)/(\d+) +(\d+)%  ([0-9.]+
 // TERM=dumb no escape sequence is written.
 func TestProgressOnTerminal(t *testing.T) {
 	sb := startSandbox(t, sandbox.Options{})
-	dir, set := generateSet(t, 8, 3)
+	dir, set := generateSet(t, 12, 3)
 	total := len(set.Objects)
-	const perSecond = 40 // --rate: total/40 s, about 2 s
-	args := func(state string) []string {
-		return []string{"apply", "--auto-approve", dir, "--state", filepath.Join(t.TempDir(), state), "--rate", strconv.Itoa(perSecond) + "/s"}
+	const perSecond = 30 // --rate: total/30 s, about 2 s
+	args := func(state, rate string) []string {
+		return []string{"apply", "--auto-approve", dir, "--state", filepath.Join(t.TempDir(), state), "--rate", rate}
 	}
 	env := append(sb.env(), "TERM=xterm-256color")
 
-	term, stdout := ptyRun(t, env, 200, args("a.state")...)
+	term, stdout := ptyRun(t, env, 200, args("a.state", strconv.Itoa(perSecond)+"/s")...)
 	if strings.Contains(term, "\x1b") {
 		t.Errorf("NO_COLOR=1: the terminal got an escape sequence:\n%q", term)
 	}
@@ -110,11 +110,11 @@ func TestProgressOnTerminal(t *testing.T) {
 		if m[2] != strconv.Itoa(total) {
 			t.Fatalf("frame %q: total %s, want %d", f, m[2], total)
 		}
-		limited = limited || strings.Contains(f, "limited by --rate 40/s")
+		limited = limited || strings.Contains(f, "limited by --rate 30/s")
 		if m[7] == "" || done < total/4 || done == total {
 			continue
 		}
-		// Paced at 40 creates a second, the time left is (total-done)/40.
+		// Paced at 30 creates a second, the time left is (total-done)/30.
 		eta := atoi(m[7])*60 + atoi(m[8])
 		left := float64(total-done) / perSecond
 		if math.Abs(float64(eta)-left) > 1.5 {
@@ -126,7 +126,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Errorf("no frame between a quarter and the end had an ETA:\n%s", strings.Join(frames, "\n"))
 	}
 	if !limited {
-		t.Errorf("no frame said the speed is limited by --rate 40/s:\n%s", strings.Join(frames, "\n"))
+		t.Errorf("no frame said the speed is limited by --rate 30/s:\n%s", strings.Join(frames, "\n"))
 	}
 	last := frames[len(frames)-1]
 	if m := frameRE.FindStringSubmatch(last); m[1] != m[2] || m[3] != "100" || m[9] == "" ||
@@ -141,7 +141,7 @@ func TestProgressOnTerminal(t *testing.T) {
 			colour = append(colour, kv)
 		}
 	}
-	term, _ = ptyRun(t, colour, 200, args("b.state")...)
+	term, _ = ptyRun(t, colour, 200, args("b.state", "0")...)
 	if !strings.Contains(term, "\x1b[32m  "+strconv.Itoa(total)+" created\x1b[0m") {
 		t.Errorf("without NO_COLOR, the count of created objects is not green:\n%q", term)
 	}
@@ -176,7 +176,7 @@ func TestProgressOnTerminal(t *testing.T) {
 	}
 
 	// TERM=dumb: no live line, no escape sequence: one line per object.
-	term, _ = ptyRun(t, append(colour, "TERM=dumb"), 200, args("c.state")...)
+	term, _ = ptyRun(t, append(colour, "TERM=dumb"), 200, args("c.state", "0")...)
 	if strings.ContainsAny(term, "\x1b\r") {
 		t.Errorf("TERM=dumb: the terminal got an escape sequence or a carriage return:\n%q", term)
 	}
