@@ -27,6 +27,7 @@ func newApplyCmd(a *app) *cobra.Command {
 		output      string
 		retarget    bool
 		eventsPath  string
+		rf          refreshFlags
 	)
 	c := &cobra.Command{
 		Use:   "apply PATH... | apply PLAN_FILE",
@@ -113,8 +114,16 @@ requests in flight finish; a second signal exits at once.`,
 					return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w; nothing was sent: make a new plan (onboard plan --out FILE) and review it", c.Flags().Arg(0), err)}
 				}
 				p = saved.Plan()
-			} else if p, err = plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt}); err != nil {
-				return err
+			} else if rf.only {
+				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
+			} else {
+				live, err := a.refreshLive(c.Context(), &rf, &cf, client, store.State(), parallelism)
+				if err != nil {
+					return err
+				}
+				if p, err = plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt, Live: live}); err != nil {
+					return err
+				}
 			}
 			if err := recordImported(p, store); err != nil {
 				return err
@@ -176,6 +185,7 @@ requests in flight finish; a second signal exits at once.`,
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&retarget, "retarget", false, "bind the state to this API although it belongs to another (its ids are then taken to name objects here)")
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
+	rf.register(c.Flags(), "record in the state what BlueRockTEL holds now (changed or deleted there), changing nothing in BlueRockTEL")
 	c.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
 	c.Flags().BoolVar(&failFast, "fail-fast", false, "stop starting steps after the first failure")

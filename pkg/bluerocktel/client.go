@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -37,6 +38,8 @@ type Client struct {
 	stats *counters
 	debug *debugLog
 	brk   *breaker
+	// preflighted: Preflight succeeded once.
+	preflighted atomic.Bool
 }
 
 // secret holds the token behind a pointer: fmt prints a nested pointer as
