@@ -67,12 +67,16 @@ consistent either way, and a rerun completes the work.`,
 			if err != nil {
 				return err
 			}
-			store, err := state.Open(statePath, state.Options{LockTimeout: lockTimeout,
+			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout,
 				Command: "onboard apply " + strings.Join(paths, " ")})
 			if err != nil {
 				return err
 			}
 			defer store.Close()
+			statePath = store.Location() // a URL without its password
+			if err := store.Lock(context.Background(), customerScopes(set), lockTimeout); err != nil {
+				return err
+			}
 			for _, w := range store.Warnings() {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w)
 			}
@@ -150,7 +154,7 @@ func nothingToDo(c plan.Counts) string {
 
 // recordImported writes the manifest's spec for objects imported by hand,
 // so later plans can diff them.
-func recordImported(p *plan.Plan, store *state.Store) error {
+func recordImported(p *plan.Plan, store state.Backend) error {
 	for _, s := range p.Steps {
 		if !s.Imported {
 			continue

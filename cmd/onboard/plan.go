@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onboardhq/onboard/pkg/plan"
-	"github.com/onboardhq/onboard/pkg/state"
 )
 
 // planFlags are shared by plan, apply and graph.
@@ -31,7 +30,7 @@ func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, warnings, err := state.Read(statePath)
+	st, warnings, err := readStateAt(statePath, true)
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
