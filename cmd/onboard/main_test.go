@@ -50,6 +50,7 @@ func TestScripts(t *testing.T) {
 			"sandbox":   cmdSandbox,
 			"exitcode":  cmdExitCode,
 			"jsonlines": cmdJSONLines,
+			"pgstate":   cmdPGState,
 		},
 	})
 }

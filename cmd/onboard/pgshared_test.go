@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/onboardhq/onboard/pkg/generate"
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/sandbox"
@@ -46,15 +48,37 @@ func (s stopPGAfter) Run() int {
 // pgState returns the URL of a new, empty state in the shared server.
 func pgState(t *testing.T) string {
 	t.Helper()
+	loc, err := newPGState()
+	if err != nil {
+		t.Fatalf("PostgreSQL: %v", err)
+	}
+	return loc
+}
+
+// cmdPGState sets $PGSTATE to a new, empty PostgreSQL state and $PGPASSWORD
+// to the password in it, for the scripts to check it is never shown:
+//
+//	pgstate
+func cmdPGState(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: pgstate")
+	}
+	loc, err := newPGState()
+	ts.Check(err)
+	ts.Setenv("PGSTATE", loc)
+	ts.Setenv("PGSTATE_PASSWORD", pgtest.Password)
+}
+
+func newPGState() (string, error) {
 	pgOnce.Do(func() { pgSrv, pgErr = pgtest.Start() })
 	if pgErr != nil {
-		t.Fatalf("PostgreSQL: %v", pgErr)
+		return "", pgErr
 	}
 	pgMu.Lock()
 	pgN++
 	n := pgN
 	pgMu.Unlock()
-	return pgSrv.StateURL(fmt.Sprintf("cmd%d", n))
+	return pgSrv.StateURL(fmt.Sprintf("cmd%d", n)), nil
 }
 
 // teamSets writes n sets of per customers each, disjoint customers over

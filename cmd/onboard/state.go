@@ -92,7 +92,7 @@ itself: an object whose create had an unknown outcome and could not be found.`,
 			}
 			o := st.Get(args[0])
 			if o == nil {
-				return fmt.Errorf("%s is not in the state %s%s", args[0], statePath, suggestAddr(st, args[0]))
+				return fmt.Errorf("%s is not in the state %s%s", args[0], pgstate.Redact(statePath), suggestAddr(st, args[0]))
 			}
 			fmt.Fprintf(a.stdout, "address: %s\nkind:    %s\nid:      %s\nstatus:  %s\nhash:    %s\nwritten: %s\n",
 				o.Addr, o.Kind, idText(o), o.Status, o.Hash, o.Time.Format(time.RFC3339))
@@ -112,7 +112,7 @@ it when the object does not exist, e.g. after checking an unknown outcome.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			return editState(a, statePath, "onboard state rm", args[0], func(s state.Backend) error {
 				if s.State().Get(args[0]) == nil {
-					return fmt.Errorf("%s is not in the state %s%s", args[0], statePath, suggestAddr(s.State(), args[0]))
+					return fmt.Errorf("%s is not in the state %s%s", args[0], pgstate.Redact(statePath), suggestAddr(s.State(), args[0]))
 				}
 				return s.Remove(args[0])
 			}, "removed %s from the state (nothing was deleted in BlueRockTEL)", args[0])

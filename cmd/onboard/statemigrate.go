@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 func newStateMigrateCmd(a *app, statePath *string) *cobra.Command {
@@ -27,8 +28,8 @@ project file), then remove the old one.`,
 			if to == "" {
 				return usagef("state migrate needs --to LOCATION (a postgres:// URL or a file)")
 			}
-			if to == *statePath {
-				return usagef("--to is the state itself (%s)", to)
+			if to == *statePath || pgstate.Redact(to) == pgstate.Redact(*statePath) {
+				return usagef("--to is the state itself (%s)", pgstate.Redact(to))
 			}
 			src, err := openState(*statePath, state.Options{Command: "onboard state migrate"})
 			if err != nil {
@@ -85,7 +86,7 @@ func writeStateJSON(a *app, st *state.State) error {
 	out := stateJSON{FormatVersion: 1, Lineage: st.Meta.Lineage, Serial: st.Meta.Serial, API: st.Meta.API, Objects: []objectJSON{}}
 	for _, o := range st.Sorted() {
 		out.Objects = append(out.Objects, objectJSON{Address: o.Addr, Kind: o.Kind, ID: o.ID, Status: o.Status,
-			Hash: o.Hash, Returned: o.Returned, Written: o.Time})
+			Hash: o.Hash, Returned: o.Returned, Written: o.Time.UTC().Truncate(time.Millisecond)})
 	}
 	enc := json.NewEncoder(a.stdout)
 	enc.SetEscapeHTML(false)

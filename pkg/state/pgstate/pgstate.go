@@ -689,3 +689,16 @@ func (s *Store) shut(tidy bool) error {
 	s.pool.Close()
 	return err
 }
+
+// Redact returns loc with the password of a PostgreSQL URL replaced, for
+// messages; other locations as they are.
+func Redact(loc string) string {
+	if !IsURL(loc) {
+		return loc
+	}
+	t, err := parse(loc)
+	if err != nil {
+		return redactText(loc, passwordOf(loc))
+	}
+	return t.redacted
+}
