@@ -68,7 +68,7 @@ consistent either way, and a rerun completes the work.`,
 				return err
 			}
 			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout,
-				Command: "onboard apply " + strings.Join(paths, " ")})
+				Command: "onboard apply " + strings.Join(paths, " "), OnWait: a.lockWait(lockTimeout)})
 			if err != nil {
 				return err
 			}
@@ -83,7 +83,7 @@ consistent either way, and a rerun completes the work.`,
 			if _, _, err := state.CheckAPI(store.Meta(), statePath, client.BaseURL(), retarget); err != nil {
 				return bindAPIError(err)
 			}
-			p, err := plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt})
+			p, err := plan.Compile(set, ownPart(statePath, store.State(), set), plan.Options{Adopt: f.adopt})
 			if err != nil {
 				return err
 			}

@@ -163,6 +163,12 @@ func TestSharedStateFourRunners(t *testing.T) {
 	if wall.Seconds() > 1.5*alone.took.Seconds() {
 		t.Errorf("four runners took %s, more than 1.5x one alone (%s)", wall, alone.took)
 	}
+	// A rerun of one team: nothing to do, and the other teams' customers
+	// are theirs, not orphans of this set.
+	again := runOnboard(t, sb.env(), pgApplyArgs(dirs[1], loc)...)
+	if again.code != 0 || !strings.Contains(again.stdout, "Nothing to do: 502 objects up to date.\n") {
+		t.Fatalf("rerun of team 1: %s", again)
+	}
 	set4 := subset(t, set, 4)
 	tl := verifyExactlyOnce(t, sb, set4)
 	if tl.duplicates != 0 || tl.missing != 0 || tl.objects != len(set4.Objects) {
@@ -226,8 +232,10 @@ func TestSharedStateRunnerKilled(t *testing.T) {
 }
 
 func TestSharedStateSameCustomersTakeTurns(t *testing.T) {
-	dirs, set := teamSets(t, 1, 30)
-	sb := startSandbox(t, sandbox.Options{Latency: 30 * time.Millisecond})
+	// Big and slow enough (about 2.5 s) that the first is still running
+	// when the second starts.
+	dirs, set := teamSets(t, 1, 60)
+	sb := startSandbox(t, sandbox.Options{Latency: 60 * time.Millisecond})
 	loc := pgState(t)
 	a := startOnboard(t, sb.env(), pgApplyArgs(dirs[0], loc)...)
 	if !waitFor(time.Minute, func() bool { return strings.Contains(a.stderrSoFar(), " created ") || a.exited() }) {
@@ -246,6 +254,9 @@ func TestSharedStateSameCustomersTakeTurns(t *testing.T) {
 	ra, rb := a.wait(), b.wait()
 	if ra.code != 0 || rb.code != 0 {
 		t.Fatalf("first: %s\nsecond: %s", ra, rb)
+	}
+	if !strings.Contains(rb.stderr, fmt.Sprintf("waiting up to 2m0s for customer.t0-000001, locked by \"onboard apply %s", dirs[0])) {
+		t.Fatalf("the waiting apply does not name the holder: %s", rb)
 	}
 	if !strings.Contains(rb.stdout, "Nothing to do:") {
 		t.Fatalf("the second apply worked on customers the first held: %s", rb)

@@ -37,7 +37,7 @@ func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
-	return plan.Compile(set, st, plan.Options{Adopt: f.adopt})
+	return plan.Compile(set, ownPart(statePath, st, set), plan.Options{Adopt: f.adopt})
 }
 
 func newPlanCmd(a *app) *cobra.Command {

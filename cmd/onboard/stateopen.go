@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/state"
@@ -47,4 +48,37 @@ func customerScopes(set *manifest.Set) []string {
 		}
 	}
 	return scopes
+}
+
+// ownPart is what a run over set sees of a state shared by runners on
+// other customers (PostgreSQL): the objects of set's customers and of the
+// catalog objects it declares. The rest belongs to the other runners, not
+// to the orphans of this set. A file state is the set's own, whole.
+func ownPart(loc string, st *state.State, set *manifest.Set) *state.State {
+	if !pgstate.IsURL(loc) {
+		return st
+	}
+	scopes := map[string]bool{}
+	for _, s := range customerScopes(set) {
+		scopes[s] = true
+	}
+	own := &state.State{Objects: make(map[string]*state.Object, len(set.Objects)), Meta: st.Meta}
+	for addr, o := range st.Objects {
+		if scopes[state.ScopeOf(addr)] || set.ByAddr[addr] != nil {
+			own.Objects[addr] = o
+		}
+	}
+	return own
+}
+
+// lockWait tells, once per lock waited for, who holds it: a shared state's
+// customer can be held by a runner on another machine.
+func (a *app) lockWait(timeout time.Duration) func(*state.LockedError) {
+	return func(e *state.LockedError) {
+		who := "another run"
+		if e.Holder != nil {
+			who = e.Holder.Describe()
+		}
+		fmt.Fprintf(a.stderr, "waiting up to %s for %s, locked by %s\n", timeout, e.Scope, who)
+	}
 }

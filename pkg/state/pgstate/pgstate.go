@@ -549,6 +549,7 @@ func (s *Store) Lock(ctx context.Context, scopes []string, timeout time.Duration
 			continue
 		}
 		key := s.key(scope)
+		told := false
 		for {
 			ok, err := s.tryLock(ctx, key)
 			if err != nil {
@@ -559,6 +560,10 @@ func (s *Store) Lock(ctx context.Context, scopes []string, timeout time.Duration
 				break
 			}
 			waited := time.Since(start)
+			if waited < timeout && !told && s.opts.OnWait != nil {
+				told = true
+				s.opts.OnWait(&state.LockedError{StatePath: s.t.redacted, Scope: scope, Reason: state.LockHeld, Holder: s.holder(ctx, key)})
+			}
 			if waited >= timeout {
 				lerr := &state.LockedError{StatePath: s.t.redacted, Scope: scope, Reason: state.LockHeld, Holder: s.holder(ctx, key)}
 				if timeout > 0 {
