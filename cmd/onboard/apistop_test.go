@@ -57,6 +57,9 @@ func TestDeadServerMidRunStops(t *testing.T) {
 	if n := strings.Count(r.stderr, "has not answered for"); n != 1 {
 		t.Fatalf("%d messages about the dead API, want 1\n%s", n, r)
 	}
+	if !strings.Contains(r.stdout, "Apply failed: ") {
+		t.Fatalf("the summary does not say the apply failed\n%s", r)
+	}
 	if !strings.Contains(r.stderr, sb.base) || !strings.Contains(r.stdout, "stopped answering: when it is back, run apply again") {
 		t.Fatalf("the message does not name %s, or the advice does not fit\n%s", sb.base, r)
 	}

@@ -123,6 +123,9 @@ consistent either way, and a rerun completes the work.`,
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
+			if client.Tripped() != nil {
+				res.Interrupted = false // stopped by the API's refusal, not by the user
+			}
 			closeErr := store.Close()
 			return a.report(res, output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
 		},
