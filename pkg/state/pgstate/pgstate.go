@@ -21,9 +21,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,82 +35,6 @@ import (
 // IsURL reports whether a state location is a PostgreSQL URL.
 func IsURL(loc string) bool {
 	return strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://")
-}
-
-// DefaultName is the state's name in the database when the URL's state
-// parameter does not give one: one database may hold several states.
-const DefaultName = "default"
-
-// Lock polling (variables so that tests can shorten them).
-var (
-	lockPoll  = 50 * time.Millisecond
-	claimPoll = 5 * time.Millisecond
-)
-
-// target is a parsed location.
-type target struct {
-	conn     string // for pgx: the URL without onboard's own parameter
-	name     string // the state's name
-	redacted string // for messages: the password replaced
-	password string
-}
-
-// parse reads postgres://user:password@host:port/db?...&state=NAME.
-func parse(loc string) (*target, error) {
-	u, err := url.Parse(loc)
-	if err != nil {
-		return nil, fmt.Errorf("state URL: %v", redactText(err.Error(), passwordOf(loc)))
-	}
-	t := &target{name: DefaultName}
-	if p, ok := u.User.Password(); ok {
-		t.password = p
-	}
-	q := u.Query()
-	if n := q.Get("state"); n != "" {
-		t.name = n
-	}
-	t.redacted = u.Redacted()
-	q.Del("state")
-	u.RawQuery = q.Encode()
-	t.conn = u.String()
-	return t, nil
-}
-
-// passwordOf extracts a password from text that may not parse as a URL.
-func passwordOf(loc string) string {
-	rest, ok := strings.CutPrefix(loc, "postgres://")
-	if !ok {
-		rest, _ = strings.CutPrefix(loc, "postgresql://")
-	}
-	userinfo, _, ok := strings.Cut(rest, "@")
-	if !ok {
-		return ""
-	}
-	_, pw, _ := strings.Cut(userinfo, ":")
-	return pw
-}
-
-func redactText(s, password string) string {
-	if password == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, password, "xxxxx")
-}
-
-// dbError is a database failure, its text free of the password.
-type dbError struct {
-	msg string
-	err error
-}
-
-func (e *dbError) Error() string { return e.msg }
-func (e *dbError) Unwrap() error { return e.err }
-
-func (t *target) wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &dbError{msg: redactText(fmt.Sprintf("state %s: %s: %v", t.redacted, what, err), t.password), err: err}
 }
 
 // Store is an open PostgreSQL state. Its methods are safe for concurrent
@@ -488,139 +409,6 @@ func (s *Store) BindAPI(api string, retarget bool) error {
 	return nil
 }
 
-// key is the advisory lock key of a scope of this state.
-func (s *Store) key(scope string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte(s.t.name))
-	h.Write([]byte{0})
-	h.Write([]byte(scope))
-	return int64(h.Sum64())
-}
-
-// tryLock takes key on the lock session if it is free.
-func (s *Store) tryLock(ctx context.Context, key int64) (bool, error) {
-	s.lockMu.Lock()
-	defer s.lockMu.Unlock()
-	if s.lockConn == nil {
-		return false, state.ErrClosed
-	}
-	var ok bool
-	err := s.lockConn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok)
-	return ok, s.t.wrap("lock", err)
-}
-
-func (s *Store) unlock(key int64) {
-	s.lockMu.Lock()
-	defer s.lockMu.Unlock()
-	if s.lockConn != nil {
-		_, _ = s.lockConn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
-	}
-}
-
-// holder names the session holding key (nil if it cannot be told).
-func (s *Store) holder(ctx context.Context, key int64) *state.LockInfo {
-	var raw []byte
-	err := s.pool.QueryRow(ctx, `SELECT sess.holder FROM pg_locks l
-		JOIN pg_stat_activity a ON a.pid = l.pid
-		JOIN onboard_sessions sess ON sess.backend_pid = a.pid AND sess.backend_start = a.backend_start
-		WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 1
-		LIMIT 1`, uint32(uint64(key)>>32), uint32(uint64(key))).Scan(&raw)
-	if err != nil {
-		return nil
-	}
-	var info state.LockInfo
-	if json.Unmarshal(raw, &info) != nil {
-		return nil
-	}
-	return &info
-}
-
-// Lock takes the locks of scopes for the rest of the session, in a fixed
-// order, polling each for up to timeout (0: fail at once) before failing
-// with a *state.LockedError naming the holder. Then it reloads the state:
-// what a previous holder wrote is seen before planning.
-func (s *Store) Lock(ctx context.Context, scopes []string, timeout time.Duration) error {
-	scopes = slices.Clone(scopes)
-	slices.Sort(scopes)
-	scopes = slices.Compact(scopes)
-	start := time.Now()
-	for _, scope := range scopes {
-		if s.held[scope] {
-			continue
-		}
-		key := s.key(scope)
-		told := false
-		for {
-			ok, err := s.tryLock(ctx, key)
-			if err != nil {
-				return err
-			}
-			if ok {
-				s.held[scope] = true
-				break
-			}
-			waited := time.Since(start)
-			if waited < timeout && !told && s.opts.OnWait != nil {
-				told = true
-				s.opts.OnWait(&state.LockedError{StatePath: s.t.redacted, Scope: scope, Reason: state.LockHeld, Holder: s.holder(ctx, key)})
-			}
-			if waited >= timeout {
-				lerr := &state.LockedError{StatePath: s.t.redacted, Scope: scope, Reason: state.LockHeld, Holder: s.holder(ctx, key)}
-				if timeout > 0 {
-					lerr.Waited = waited
-				}
-				return lerr
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(min(lockPoll, timeout-waited)):
-			}
-		}
-	}
-	return s.refresh(ctx)
-}
-
-// Claim serialises the creation of the catalog object at addr with the
-// other runners: it waits until no other runner is creating it, then
-// returns what the state now holds for it (nil if nothing), and a release
-// to call once the outcome of this runner's create is recorded. Objects of
-// a customer need no claim: the customer's lock covers them.
-func (s *Store) Claim(ctx context.Context, addr string) (*state.Object, func(), error) {
-	if strings.HasPrefix(addr, "customer.") && s.held[state.ScopeOf(addr)] {
-		return nil, func() {}, nil
-	}
-	key := s.key("claim " + addr)
-	for {
-		ok, err := s.tryLock(ctx, key)
-		if err != nil {
-			return nil, nil, err
-		}
-		if ok {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, nil, ctx.Err()
-		case <-time.After(claimPoll):
-		}
-	}
-	release := func() { s.unlock(key) }
-	o, err := scanObject(s.pool.QueryRow(ctx, `SELECT addr, kind, id, status, hash, spec, returned, written_at
-		FROM onboard_objects WHERE state = $1 AND addr = $2`, s.t.name, addr))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, release, nil
-	}
-	if err != nil {
-		release()
-		return nil, nil, s.t.wrap("claim "+addr, err)
-	}
-	s.mu.Lock()
-	s.objects[addr] = clone(o)
-	s.mu.Unlock()
-	return o, release, nil
-}
-
 // Restore fills an empty state with a copy of another (state migrate):
 // its lineage, serial, API binding and objects, in one transaction.
 func (s *Store) Restore(m state.Meta, objs []*state.Object) error {
@@ -693,17 +481,4 @@ func (s *Store) shut(tidy bool) error {
 	s.lockMu.Unlock()
 	s.pool.Close()
 	return err
-}
-
-// Redact returns loc with the password of a PostgreSQL URL replaced, for
-// messages; other locations as they are.
-func Redact(loc string) string {
-	if !IsURL(loc) {
-		return loc
-	}
-	t, err := parse(loc)
-	if err != nil {
-		return redactText(loc, passwordOf(loc))
-	}
-	return t.redacted
 }
