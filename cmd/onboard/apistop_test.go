@@ -21,7 +21,7 @@ func TestWrongTokenSendsAtMostTwoRequests(t *testing.T) {
 	if n := sb.requests(""); n > 2 {
 		t.Fatalf("%d requests sent, want at most 2", n)
 	}
-	if n := strings.Count(r.stderr, "401"); n != 1 {
+	if n := strings.Count(r.stderr, "401 Unauthenticated"); n != 1 {
 		t.Fatalf("%d lines mention the 401, want 1\n%s", n, r)
 	}
 	if strings.Contains(r.stdout+r.stderr, "run apply again to complete") || strings.Contains(r.stdout+r.stderr, "wrong-token") {

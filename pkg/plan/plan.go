@@ -5,6 +5,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/dominikbraun/graph"
@@ -184,7 +185,7 @@ func decide(s *Step, opts Options) {
 	e := s.Existing
 	switch {
 	case e == nil:
-		s.Action, s.Verify = Create, opts.Adopt
+		s.Action, s.Verify = Create, opts.Adopt || adoptsByDefault(s)
 	case e.Status != state.StatusCreated || e.ID == 0:
 		// An intent without a recorded outcome: the POST may have been
 		// stored. Look before creating again.
@@ -197,6 +198,12 @@ func decide(s *Step, opts Options) {
 		s.Action = Change
 		s.Changes = diffSpecs(e.Spec, s.Spec)
 	}
+}
+
+// adoptsByDefault: the step sends every field of its kind's AdoptKey.
+func adoptsByDefault(s *Step) bool {
+	key := resource.Get(s.Kind).AdoptKey
+	return len(key) > 0 && !slices.ContainsFunc(key, func(f string) bool { return s.Spec[f] == "" })
 }
 
 func diffSpecs(old, new map[string]string) []FieldChange {
