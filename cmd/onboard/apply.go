@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -92,12 +93,16 @@ requests in flight finish; a second signal exits at once.`,
 			if err != nil {
 				return err
 			}
-			store, err := state.Open(statePath, state.Options{LockTimeout: lockTimeout,
-				Command: "onboard apply " + strings.Join(paths, " ")})
+			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout,
+				Command: "onboard apply " + strings.Join(paths, " "), OnWait: a.lockWait(lockTimeout)})
 			if err != nil {
 				return err
 			}
 			defer store.Close()
+			statePath = store.Location() // a URL without its password
+			if err := store.Lock(context.Background(), customerScopes(set), lockTimeout); err != nil {
+				return err
+			}
 			for _, w := range store.Warnings() {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w)
 			}
@@ -117,11 +122,12 @@ requests in flight finish; a second signal exits at once.`,
 			} else if rf.only {
 				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
 			} else {
-				live, err := a.refreshLive(c.Context(), &rf, &cf, client, store.State(), parallelism)
+				own := ownPart(statePath, store.State(), set)
+				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism)
 				if err != nil {
 					return err
 				}
-				if p, err = plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt, Live: live}); err != nil {
+				if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live}); err != nil {
 					return err
 				}
 			}
@@ -173,6 +179,9 @@ requests in flight finish; a second signal exits at once.`,
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
+			if client.Tripped() != nil {
+				res.Interrupted = false // stopped by the API's refusal, not by the user
+			}
 			closeErr := store.Close()
 			events.summary(res, store.BytesWritten())
 			err = a.report(res, output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
@@ -209,7 +218,7 @@ func nothingToDo(c plan.Counts) string {
 
 // recordImported writes the manifest's spec for objects imported by hand,
 // so later plans can diff them.
-func recordImported(p *plan.Plan, store *state.Store) error {
+func recordImported(p *plan.Plan, store state.Backend) error {
 	for _, s := range p.Steps {
 		if !s.Imported {
 			continue

@@ -47,20 +47,21 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	st, warnings, err := state.Read(statePath)
+	st, warnings, err := readStateAt(statePath, true)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read state: %w", err)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
+	own := ownPart(statePath, st, set)
 	opts := plan.Options{Adopt: f.adopt}
 	if live != nil {
-		if opts.Live, err = live(st); err != nil {
+		if opts.Live, err = live(own); err != nil {
 			return nil, nil, nil, err
 		}
 	}
-	p, err := plan.Compile(set, st, opts)
+	p, err := plan.Compile(set, own, opts)
 	return p, set, st, err
 }
 
@@ -82,8 +83,8 @@ func newPlanCmd(a *app) *cobra.Command {
 		rf          refreshFlags
 		parallelism int
 		output      string
-		out        string
-		detailedEC bool
+		out         string
+		detailedEC  bool
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",

@@ -89,7 +89,7 @@ func writeRefreshChanges(w io.Writer, changes []refresh.Changed) {
 
 // recordRefresh writes the changes into the state: a gone object leaves
 // it, a drifted one gets BlueRockTEL's values. Nothing is sent.
-func recordRefresh(store *state.Store, changes []refresh.Changed) error {
+func recordRefresh(store state.Backend, changes []refresh.Changed) error {
 	for _, c := range changes {
 		if c.Gone {
 			if err := store.Remove(c.Addr); err != nil {
@@ -97,7 +97,10 @@ func recordRefresh(store *state.Store, changes []refresh.Changed) error {
 			}
 			continue
 		}
-		o := *store.State().Get(c.Addr)
+		o, ok := store.Get(c.Addr)
+		if !ok {
+			continue
+		}
 		o.Spec, o.Hash, o.Time = c.Spec, c.Hash, time.Now()
 		if err := store.Put(o); err != nil {
 			return fmt.Errorf("record %s: %w", c.Addr, err)
@@ -139,7 +142,7 @@ func (a *app) refreshOnlyPlan(c *cobra.Command, paths []string, f *planFlags, rf
 // refreshOnlyApply is apply --refresh-only: the state takes what
 // BlueRockTEL holds now, for teams that accept a change made there.
 // Nothing is sent but the reads.
-func (a *app) refreshOnlyApply(ctx context.Context, rf *refreshFlags, cf *clientFlags, client *bluerocktel.Client, store *state.Store, parallelism int, autoApprove bool) error {
+func (a *app) refreshOnlyApply(ctx context.Context, rf *refreshFlags, cf *clientFlags, client *bluerocktel.Client, store state.Backend, parallelism int, autoApprove bool) error {
 	live, err := a.refreshLive(ctx, rf, cf, client, store.State(), parallelism)
 	if err != nil {
 		return err
@@ -161,8 +164,8 @@ func (a *app) refreshOnlyApply(ctx context.Context, rf *refreshFlags, cf *client
 		return err
 	}
 	if err := store.Close(); err != nil {
-		return fmt.Errorf("write state %s: %w", store.Path(), err)
+		return fmt.Errorf("write state %s: %w", store.Location(), err)
 	}
-	fmt.Fprintf(a.stdout, "Recorded %d change(s) in the state %s; BlueRockTEL was not changed.\n", len(changes), store.Path())
+	fmt.Fprintf(a.stdout, "Recorded %d change(s) in the state %s; BlueRockTEL was not changed.\n", len(changes), store.Location())
 	return nil
 }

@@ -14,8 +14,8 @@ import (
 // against this API, then that the API is there and accepts the token (one
 // request), and only then binds the state to it: a mistyped base URL must
 // not become the state's API.
-func preflight(ctx context.Context, store *state.Store, client *bluerocktel.Client, retarget bool) error {
-	if _, _, err := state.CheckAPI(store.Meta(), store.Path(), client.BaseURL(), retarget); err != nil {
+func preflight(ctx context.Context, store state.Backend, client *bluerocktel.Client, retarget bool) error {
+	if _, _, err := state.CheckAPI(store.Meta(), store.Location(), client.BaseURL(), retarget); err != nil {
 		return bindAPIError(err)
 	}
 	if err := client.Preflight(ctx); err != nil {

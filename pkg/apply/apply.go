@@ -34,6 +34,11 @@ type Journal interface {
 	Remove(addr string) error
 }
 
+// Claimer serialises the creation of one address with other runners sharing the state.
+type Claimer interface {
+	Claim(ctx context.Context, addr string) (existing *state.Object, release func(), err error)
+}
+
 // Options tune a run.
 type Options struct {
 	// Parallelism bounds the requests in flight (default 8). Up to as
@@ -366,6 +371,17 @@ func (r *runner) create(ctx context.Context, s *plan.Step, c *call) (int64, bool
 		return 0, false, err
 	}
 	verify := s.Verify
+	if cl, ok := r.journal.(Claimer); ok { // another runner may be creating it: wait, then adopt its id
+		existing, release, err := cl.Claim(ctx, s.Addr)
+		if err != nil {
+			return 0, false, fmt.Errorf("claim (nothing was sent): %w", err)
+		}
+		defer release() // after the outcome is journaled
+		if existing != nil && existing.Status == state.StatusCreated && existing.ID > 0 {
+			return existing.ID, true, nil
+		}
+		verify = verify || existing != nil // a pending intent of a runner that died
+	}
 	for attempt := 1; ; attempt++ {
 		if verify {
 			if !c.acquire() {

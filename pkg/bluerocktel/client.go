@@ -39,7 +39,7 @@ type Client struct {
 	debug *debugLog
 	brk   *breaker
 	// preflighted: Preflight succeeded once.
-	preflighted atomic.Bool
+	preflighted *atomic.Bool
 }
 
 // secret holds the token behind a pointer: fmt prints a nested pointer as
@@ -62,12 +62,13 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("rate %g must not be negative (0 = unlimited)", cfg.Rate)
 	}
 	c := &Client{
-		base:  u.String(),
-		tok:   &secret{cfg.Token},
-		pacer: newPacer(cfg.Rate, time.Now()),
-		stats: &counters{},
-		debug: &debugLog{w: cfg.Debug, token: cfg.Token},
-		brk:   newBreaker(u.String(), cfg.BreakAfter),
+		base:        u.String(),
+		tok:         &secret{cfg.Token},
+		pacer:       newPacer(cfg.Rate, time.Now()),
+		stats:       &counters{},
+		debug:       &debugLog{w: cfg.Debug, token: cfg.Token},
+		brk:         newBreaker(u.String(), cfg.BreakAfter),
+		preflighted: new(atomic.Bool),
 	}
 	base := cfg.Transport
 	if base == nil {

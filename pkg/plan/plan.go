@@ -9,6 +9,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/dominikbraun/graph"
@@ -287,7 +288,7 @@ func decide(s *Step, parent *Step, opts Options, ids func(string) (int64, bool))
 		}
 		toUpdate(s)
 	case e == nil:
-		s.Action, s.Verify = Create, opts.Adopt
+		s.Action, s.Verify = Create, opts.Adopt || adoptsByDefault(s)
 	case e.Status != state.StatusCreated || e.ID == 0:
 		// An intent without a recorded outcome: the POST may have been
 		// stored. Look before creating again.
@@ -339,6 +340,12 @@ func toUpdate(s *Step) {
 	}
 	s.Action, s.Method, s.Path = Update, "PUT", spec.ObjectPath(s.Existing.ID)
 	s.Query, s.Body = nil, body
+}
+
+// adoptsByDefault: the step sends every field of its kind's AdoptKey.
+func adoptsByDefault(s *Step) bool {
+	key := resource.Get(s.Kind).AdoptKey
+	return len(key) > 0 && !slices.ContainsFunc(key, func(f string) bool { return s.Spec[f] == "" })
 }
 
 // diffSpecs compares the recorded spec with the manifest's, field by field
