@@ -51,7 +51,7 @@ func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags,
 	// One cheap request first: a wrong token or base URL is told once,
 	// before a burst of parallel reads.
 	if err := client.Preflight(ctx); err != nil {
-		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%w; nothing was written", err)}
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
 	}
 	start := time.Now()
 	live, stats, err := refresh.Read(ctx, client, known, refresh.Options{Parallelism: parallelism})

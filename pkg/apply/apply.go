@@ -453,10 +453,24 @@ func (r *runner) record(s *plan.Step, id int64, rec *bluerocktel.Record) error {
 		}
 	}
 	if err := r.journal.Put(o); err != nil {
-		return fmt.Errorf("created as #%d but the state could not be written (%v): run `onboard state import %s %d`", id, err, s.Addr, id)
+		return &UnrecordedError{Addr: s.Addr, ID: id, Err: err}
 	}
 	return nil
 }
+
+// UnrecordedError: the object exists in BlueRockTEL with ID, but the state
+// could not record it; recording it by hand settles it.
+type UnrecordedError struct {
+	Addr string
+	ID   int64
+	Err  error
+}
+
+func (e *UnrecordedError) Error() string {
+	return fmt.Sprintf("created as #%d but the state could not be written (%v)", e.ID, e.Err)
+}
+
+func (e *UnrecordedError) Unwrap() error { return e.Err }
 
 // lookup looks the object up by its natural key. Several matches, or a
 // failed lookup, stop the branch with what to check.
@@ -488,15 +502,13 @@ type UnresolvedError struct {
 	Candidates []int64
 }
 
+// Error says why the branch stopped; what to do about it (record the
+// right object in the state by hand) is for the caller to phrase.
 func (e *UnresolvedError) Error() string {
-	what := ""
 	if e.Err != nil {
-		what = fmt.Sprintf("the outcome of its create is unknown and looking it up failed (%v)", e.Err)
-	} else {
-		what = fmt.Sprintf("%d existing objects match it (ids %v)", len(e.Candidates), e.Candidates)
+		return fmt.Sprintf("the outcome of its create is unknown and looking it up failed (%v)", e.Err)
 	}
-	return fmt.Sprintf("%s; check in BlueRockTEL which object is this one, then run `onboard state import %s ID` "+
-		"(or `onboard state rm %s` if none is), and apply again", what, e.Addr, e.Addr)
+	return fmt.Sprintf("the outcome of its create is unknown and %d existing objects match it (ids %v)", len(e.Candidates), e.Candidates)
 }
 
 func (e *UnresolvedError) Unwrap() error { return e.Err }
