@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,6 +161,13 @@ func refreshPaths(known []refresh.Known) []string {
 // bareGets sends paths over concurrency keep-alive connections with
 // net/http and nothing else.
 func bareGets(base, token string, paths []string, concurrency int) bareResult {
+	return bareSend(base, token, http.MethodGet, paths, "", concurrency)
+}
+
+// bareSend sends method with body ("" for none) to each of paths over
+// concurrency keep-alive connections with net/http and nothing else;
+// every answer must be 200.
+func bareSend(base, token, method string, paths []string, body string, concurrency int) bareResult {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
 	defer client.CloseIdleConnections()
 	var next, failed atomic.Int64
@@ -174,10 +182,17 @@ func bareGets(base, token string, paths []string, concurrency int) bareResult {
 				if i >= int64(len(paths)) {
 					return
 				}
-				req, err := http.NewRequest(http.MethodGet, base+paths[i], nil)
+				var rd io.Reader
+				if body != "" {
+					rd = strings.NewReader(body)
+				}
+				req, err := http.NewRequest(method, base+paths[i], rd)
 				check(err)
 				req.Header.Set("Authorization", "Bearer "+token)
 				req.Header.Set("Accept", "application/json")
+				if body != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
 				resp, err := client.Do(req)
 				if err != nil {
 					failed.Add(1)
@@ -193,7 +208,7 @@ func bareGets(base, token string, paths []string, concurrency int) bareResult {
 	}
 	wg.Wait()
 	if f := failed.Load(); f > 0 {
-		check(fmt.Errorf("bare client: %d of %d GETs failed", f, len(paths)))
+		check(fmt.Errorf("bare client: %d of %d %ss failed", f, len(paths), method))
 	}
 	return bareResult{requests: len(paths), concurrency: concurrency, wall: time.Since(start)}
 }
