@@ -4,13 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
@@ -156,59 +152,4 @@ func refreshPaths(known []refresh.Known) []string {
 		}
 	}
 	return paths
-}
-
-// bareGets sends paths over concurrency keep-alive connections with
-// net/http and nothing else.
-func bareGets(base, token string, paths []string, concurrency int) bareResult {
-	return bareSend(base, token, http.MethodGet, paths, "", concurrency)
-}
-
-// bareSend sends method with body ("" for none) to each of paths over
-// concurrency keep-alive connections with net/http and nothing else;
-// every answer must be 200.
-func bareSend(base, token, method string, paths []string, body string, concurrency int) bareResult {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
-	defer client.CloseIdleConnections()
-	var next, failed atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(paths)) {
-					return
-				}
-				var rd io.Reader
-				if body != "" {
-					rd = strings.NewReader(body)
-				}
-				req, err := http.NewRequest(method, base+paths[i], rd)
-				check(err)
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Accept", "application/json")
-				if body != "" {
-					req.Header.Set("Content-Type", "application/json")
-				}
-				resp, err := client.Do(req)
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if f := failed.Load(); f > 0 {
-		check(fmt.Errorf("bare client: %d of %d %ss failed", f, len(paths), method))
-	}
-	return bareResult{requests: len(paths), concurrency: concurrency, wall: time.Since(start)}
 }

@@ -16,21 +16,8 @@ func TestDropUpdate(t *testing.T) {
 	s := newTest(t, Options{DropUpdate: 0.5, Seed: 1})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	client := srv.Client()
 	send := func(method, path, body string) (int, error) {
-		req, err := http.NewRequest(method, srv.URL+"/api"+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+testToken)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		_, _ = io.ReadAll(res.Body)
-		res.Body.Close()
-		return res.StatusCode, nil
+		return sendOver(t, srv, method, path, body)
 	}
 	const n = 20
 	for i := range n {
@@ -74,4 +61,24 @@ func TestDropUpdateChecked(t *testing.T) {
 			t.Errorf("DropUpdate %v: error %v, want one naming drop-after-update", p, err)
 		}
 	}
+}
+
+// sendOver sends a request with the test token over a real connection to
+// srv (path under /api) and returns its status; the error is the
+// client's when no answer came (a dropped connection).
+func sendOver(t *testing.T, srv *httptest.Server, method, path, body string) (int, error) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+"/api"+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	return res.StatusCode, nil
 }
