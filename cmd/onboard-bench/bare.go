@@ -1,10 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +26,23 @@ type bareResult struct {
 // bareRun sends n family creates over concurrency keep-alive connections
 // with net/http and nothing else: no journal, no plan, no pacing.
 func bareRun(base, token string, n, concurrency int) bareResult {
+	path := resource.Get(resource.Family).Path
+	return bareSend(base, token, n, concurrency, http.StatusCreated, func(i int) (string, string, string) {
+		return http.MethodPost, path, fmt.Sprintf(`{"name":"bare-%d"}`, i+1)
+	})
+}
+
+// bareGets sends a GET of each of paths the same way.
+func bareGets(base, token string, paths []string, concurrency int) bareResult {
+	return bareSend(base, token, len(paths), concurrency, http.StatusOK, func(i int) (string, string, string) {
+		return http.MethodGet, paths[i], ""
+	})
+}
+
+// bareSend sends n requests, the i-th being req(i) (method, path under
+// base, JSON body or ""), over concurrency keep-alive connections with
+// net/http and nothing else; every answer must have status want.
+func bareSend(base, token string, n, concurrency, want int, req func(i int) (method, path, body string)) bareResult {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
 	defer client.CloseIdleConnections()
 	var next, failed atomic.Int64
@@ -37,18 +54,20 @@ func bareRun(base, token string, n, concurrency int) bareResult {
 		go func() {
 			defer wg.Done()
 			for {
-				i := next.Add(1)
-				if i > int64(n) {
+				i := next.Add(1) - 1
+				if i >= int64(n) {
 					return
 				}
-				body := fmt.Sprintf(`{"name":"bare-%d"}`, i)
-				req, err := http.NewRequest(http.MethodPost, base+resource.Get(resource.Family).Path, bytes.NewReader([]byte(body)))
+				method, path, body := req(int(i))
+				r, err := http.NewRequest(method, base+path, strings.NewReader(body))
 				check(err)
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Accept", "application/json")
+				r.Header.Set("Authorization", "Bearer "+token)
+				r.Header.Set("Accept", "application/json")
+				if body != "" {
+					r.Header.Set("Content-Type", "application/json")
+				}
 				t := time.Now()
-				resp, err := client.Do(req)
+				resp, err := client.Do(r)
 				if err != nil {
 					failed.Add(1)
 					continue
@@ -56,7 +75,7 @@ func bareRun(base, token string, n, concurrency int) bareResult {
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				total.Add(int64(time.Since(t)))
-				if resp.StatusCode != http.StatusCreated {
+				if resp.StatusCode != want {
 					failed.Add(1)
 				}
 			}
@@ -67,5 +86,5 @@ func bareRun(base, token string, n, concurrency int) bareResult {
 	if f := failed.Load(); f > 0 {
 		check(fmt.Errorf("bare client: %d of %d requests failed", f, n))
 	}
-	return bareResult{requests: n, concurrency: concurrency, wall: wall, meanRTT: time.Duration(total.Load() / int64(n))}
+	return bareResult{requests: n, concurrency: concurrency, wall: wall, meanRTT: time.Duration(total.Load() / int64(max(n, 1)))}
 }

@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
@@ -155,45 +152,4 @@ func refreshPaths(known []refresh.Known) []string {
 		}
 	}
 	return paths
-}
-
-// bareGets sends paths over concurrency keep-alive connections with
-// net/http and nothing else.
-func bareGets(base, token string, paths []string, concurrency int) bareResult {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
-	defer client.CloseIdleConnections()
-	var next, failed atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(paths)) {
-					return
-				}
-				req, err := http.NewRequest(http.MethodGet, base+paths[i], nil)
-				check(err)
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Accept", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if f := failed.Load(); f > 0 {
-		check(fmt.Errorf("bare client: %d of %d GETs failed", f, len(paths)))
-	}
-	return bareResult{requests: len(paths), concurrency: concurrency, wall: time.Since(start)}
 }

@@ -81,15 +81,7 @@ func (r *report) targets() []target {
 		ts = append(ts, target{name: "rerun: zero requests, under 0.5 s",
 			measured: fmt.Sprintf("%.0f requests, %.3f s%s", reqs, rwall, note), met: reqs == 0 && rwall < 0.5})
 	case "plan-10k":
-		for _, f := range []struct {
-			name string
-			m    func(runResult) measurement
-		}{{"json", func(x runResult) measurement { return x.planJSON }}, {"text", func(x runResult) measurement { return x.planText }}} {
-			wall := r.median(func(x runResult) float64 { return f.m(x).wall.Seconds() })
-			rss := r.median(func(x runResult) float64 { return f.m(x).maxRSSMB })
-			ts = append(ts, target{name: "plan 10k (" + f.name + "): under 2 s, peak memory under 500 MB",
-				measured: fmt.Sprintf("%.3f s, %.1f MB%s", wall, rss, note), met: wall < 2 && rss < 500})
-		}
+		ts = append(ts, r.planTargets("plan 10k", note)...)
 	case "rate-200":
 		rps := r.median(runResult.requestsPerSecond)
 		p := r.median(runResult.pct429)
@@ -97,6 +89,8 @@ func (r *report) targets() []target {
 			measured: fmt.Sprintf("%.0f requests/s, %.2f%% 429%s", rps, p, note), met: rps >= 180 && p < 2})
 	case "refresh-500", "refresh-1k":
 		ts = append(ts, r.refreshTargets(note)...)
+	case "update-1k", "plan-updates-10k":
+		ts = append(ts, r.updateTargets(note)...)
 	case "cpu-1k":
 		us := r.median(func(x runResult) float64 { return float64(x.cpuPerObject().Nanoseconds()) / 1000 })
 		ts = append(ts, target{name: "onboard CPU per object at 0 ms latency < 200 µs",
@@ -105,10 +99,31 @@ func (r *report) targets() []target {
 	return ts
 }
 
+// planTargets are the targets of a plan, with --output json and as text:
+// under 2 s, peak memory under 500 MB. what names the plan.
+func (r *report) planTargets(what, note string) []target {
+	var ts []target
+	for _, f := range []struct {
+		name string
+		m    func(runResult) measurement
+	}{{"json", func(x runResult) measurement { return x.planJSON }}, {"text", func(x runResult) measurement { return x.planText }}} {
+		wall := r.median(func(x runResult) float64 { return f.m(x).wall.Seconds() })
+		rss := r.median(func(x runResult) float64 { return f.m(x).maxRSSMB })
+		ts = append(ts, target{name: what + " (" + f.name + "): under 2 s, peak memory under 500 MB",
+			measured: fmt.Sprintf("%.3f s, %.1f MB%s", wall, rss, note), met: wall < 2 && rss < 500})
+	}
+	return ts
+}
+
 // header describes the scenario's setting.
 func (s scenario) header() string {
 	h := fmt.Sprintf("## %s: %d customers (%d objects)", s.name, s.customers, s.objects())
 	switch {
+	case s.update && s.plan:
+		h += "; applied without latency, then the quantity of every recurring line changed and planned"
+	case s.update:
+		h += fmt.Sprintf("; applied without latency, then the quantity of every recurring line changed and applied to sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
+			s.latency, s.maxInflight, s.parallelism)
 	case s.refresh:
 		h += fmt.Sprintf("; applied without latency, then refreshed from sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
 			s.latency, s.maxInflight, s.parallelism)

@@ -47,6 +47,7 @@ type runResult struct {
 	rerunReqs  int64
 	bare       *bareResult
 	refresh    *refreshResult // refresh scenarios
+	update     *updateResult  // update scenarios
 }
 
 func (r runResult) cpuPerObject() time.Duration {
@@ -81,6 +82,9 @@ func (s scenario) run(bin, manifests, dir string) runResult {
 	check(os.MkdirAll(dir, 0o755))
 	statePath := filepath.Join(dir, "onboard.state")
 	res := runResult{objects: s.objects()}
+	if s.update {
+		return s.runUpdate(bin, manifests, dir)
+	}
 	if s.validate {
 		res.validate = measure(exec.Command(bin, "validate", manifests), io.Discard)
 		fmt.Printf("%s: validate: wall %.3f s, CPU %.3f s, peak RSS %.1f MB\n",

@@ -12,19 +12,32 @@ import (
 )
 
 // TestFaultSuite runs its rounds: generated customers through an
-// unreliable API, then a hazard set through lost responses and spatie
-// filters.
+// unreliable API, then a change of every line of theirs through the same
+// faults (see updateRound), then a hazard set through lost responses and
+// spatie filters.
 func TestFaultSuite(t *testing.T) {
-	t.Run("faults", faultRound)
+	t.Run("faults", func(t *testing.T) {
+		fx := faultRound(t)
+		t.Run("updates", func(t *testing.T) { updateRound(t, fx) })
+	})
 	t.Run("spatie", spatieRound)
+}
+
+// faultFixture is what faultRound leaves converged, for the update round
+// to change.
+type faultFixture struct {
+	sb             *e2eSandbox
+	dir, statePath string
+	want           map[resource.Kind]int
 }
 
 // faultRound applies 200 generated customers through an unreliable API
 // (5% 5xx, 3% of creates stored and then left unanswered, 5% 429, latency
 // jitter) with the real binary, reruns until nothing is left to do (at most
 // 3 applies), then checks the sandbox's own records: every object exactly
-// once, every field as the manifest says.
-func faultRound(t *testing.T) {
+// once, every field as the manifest says. Updates would lose 3% of their
+// responses too, but this round sends none.
+func faultRound(t *testing.T) faultFixture {
 	const customers = 200
 	dir, set := generateSet(t, customers, 20260401)
 	want := generatedCounts(customers)
@@ -32,7 +45,7 @@ func faultRound(t *testing.T) {
 		t.Fatalf("generated set holds %v, want %v", got, want)
 	}
 	sb := startSandbox(t, sandbox.Options{
-		Fail5xx: 0.05, DropAfterCommit: 0.03, Fail429: 0.05,
+		Fail5xx: 0.05, DropAfterCommit: 0.03, DropUpdate: 0.03, Fail429: 0.05,
 		Latency: 2 * time.Millisecond, Jitter: 2 * time.Millisecond,
 		Seed: 5,
 	})
@@ -55,6 +68,7 @@ func faultRound(t *testing.T) {
 	}
 	printFigures(t, "fault suite: requests %d, faults injected %s, runs to converge %d, duplicates %d, missing %d (%d objects, %s)",
 		st.Requests, faultFigures(st), runs, tl.duplicates, tl.missing, tl.objects, took.Round(time.Millisecond))
+	return faultFixture{sb: sb, dir: dir, statePath: statePath, want: want}
 }
 
 // spatieRound applies a hazard set of 200 customers (names with commas,

@@ -87,6 +87,7 @@ or give a data file (read only; the format of --data).`,
 	fs.Float64Var(&o.Fail5xx, "fail-5xx", 0, "probability of a 5xx answer before processing")
 	fs.Float64Var(&o.Fail429, "fail-429", 0, "probability of a 429 answer (Retry-After: 1) before processing")
 	fs.Float64Var(&o.DropAfterCommit, "drop-after-commit", 0, "probability that a create is stored and the connection then closed with no response")
+	fs.Float64Var(&o.DropUpdate, "drop-after-update", 0, "probability that an update (PUT) is stored and the connection then closed with no response")
 	fs.StringVar(&o.Filters, "filters", sandbox.FiltersExact, "how list filters match: exact, or spatie (string filters match substrings, case-insensitively; a value with a comma is split into values each matched exactly; true/false read as 1/0)")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed of the fault draws, for reproducible runs (default: random)")
 	fs.StringVar(&o.DataFile, "data", "", "load objects from this JSON file at start and save them there on exit")

@@ -20,6 +20,7 @@ const (
 	FaultFail5xx     = "fail_5xx"          // 500/503 answered before processing
 	FaultDrop        = "drop_after_commit" // create stored, connection closed unanswered
 	FaultFail429     = "fail_429"          // 429 answered at random, before processing
+	FaultDropUpdate  = "drop_after_update" // update stored, connection closed unanswered
 )
 
 // faults injects the configured faults. Random choices come from one
@@ -43,7 +44,8 @@ type draw struct {
 	delay      time.Duration
 	fail       bool
 	failStatus int
-	drop       bool
+	drop       bool // a create loses its response
+	dropUpdate bool // an update loses its response
 	throttle   bool
 }
 
@@ -56,7 +58,7 @@ func newFaults(opts Options) *faults {
 		f.seed = rand.Int64() // reported in Stats so a run can be replayed
 	}
 	f.rng = rand.New(rand.NewPCG(uint64(f.seed), 0x5eed5a4db0c5))
-	f.random = opts.Jitter > 0 || opts.Fail5xx > 0 || opts.DropAfterCommit > 0 || opts.Fail429 > 0
+	f.random = opts.Jitter > 0 || opts.Fail5xx > 0 || opts.DropAfterCommit > 0 || opts.DropUpdate > 0 || opts.Fail429 > 0
 	if opts.Rate > 0 {
 		// A second's worth of burst, at least one request.
 		f.limiter = rate.NewLimiter(rate.Limit(opts.Rate), max(1, int(math.Ceil(opts.Rate))))
@@ -87,7 +89,10 @@ func (f *faults) next() draw {
 			d.failStatus = 503
 		}
 	}
+	// A request is a create or an update, never both: one draw serves
+	// both drops, and the sequence keeps its four numbers.
 	d.drop = v < f.opts.DropAfterCommit
+	d.dropUpdate = v < f.opts.DropUpdate
 	d.throttle = w < f.opts.Fail429
 	return d
 }

@@ -157,6 +157,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 		rep = reply{status: http.StatusOK, body: s.store.listPage(ks, ks.parseListQuery(r.URL.Query(), absURL(r), s.opts.Filters))}
 	case r.Method == http.MethodPut:
 		rep = s.update(w, r, ks, id)
+		if rep.status == http.StatusOK && d.dropUpdate {
+			s.counters.fault(FaultDropUpdate)
+			s.counters.request(label, "dropped")
+			dropConnection(w)
+			return
+		}
 	default:
 		if body, found := s.store.get(ks, id); found {
 			rep = reply{status: http.StatusOK, body: body}
@@ -295,7 +301,7 @@ func write(w http.ResponseWriter, rep reply) {
 }
 
 // dropConnection closes the client's connection without a response: the
-// create was stored, the client cannot know it.
+// create or update was stored, the client cannot know it.
 func dropConnection(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {

@@ -2,7 +2,7 @@
 // onboarding cookbook: the routes of every kind of the resource table,
 // bearer auth, Laravel-style validation errors and paginated lists with
 // filters, plus injectable faults (latency, 429s, 5xx, connections dropped
-// after a create was stored) for tests, demos and benchmarks.
+// after a create or an update was stored) for tests, demos and benchmarks.
 //
 // Everything it knows about kinds (paths, fields, types, required fields,
 // parents, natural keys, server defaults) comes from package resource.
@@ -43,6 +43,10 @@ type Options struct {
 	// DropAfterCommit is the probability that a successful create is
 	// stored and then its connection closed without a response.
 	DropAfterCommit float64
+	// DropUpdate is the probability that a successful update (PUT) is
+	// stored and then its connection closed without a response: the
+	// client cannot know the PUT took effect and sends it again.
+	DropUpdate float64
 	// DropFirst lists kinds whose first successful create is stored and
 	// then its connection closed without a response, whatever
 	// DropAfterCommit draws: a lost response on a chosen request.
@@ -110,7 +114,7 @@ func New(opts Options) (*Server, error) {
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"fail-5xx", opts.Fail5xx}, {"fail-429", opts.Fail429}, {"drop-after-commit", opts.DropAfterCommit}} {
+	}{{"fail-5xx", opts.Fail5xx}, {"fail-429", opts.Fail429}, {"drop-after-commit", opts.DropAfterCommit}, {"drop-after-update", opts.DropUpdate}} {
 		if p.v < 0 || p.v > 1 {
 			return nil, fmt.Errorf("sandbox: %s probability %v is not between 0 and 1", p.name, p.v)
 		}

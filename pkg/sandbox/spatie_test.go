@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,28 +85,14 @@ func TestDropFirst(t *testing.T) {
 	s := newTest(t, Options{DropFirst: []resource.Kind{resource.Family}})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	post := func(path, body string) (int, error) {
-		req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+testToken)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := srv.Client().Do(req)
-		if err != nil {
-			return 0, err
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return res.StatusCode, nil
-	}
-	if _, err := post("/api/v1/customers", `{"name":"Acme"}`); err != nil {
+	post := func(path, body string) (int, error) { return sendOver(t, srv, http.MethodPost, path, body) }
+	if _, err := post("/v1/customers", `{"name":"Acme"}`); err != nil {
 		t.Fatalf("a customer create was dropped: %v", err)
 	}
-	if code, err := post("/api/v1/families", `{"name":"VoIP Services "}`); err == nil {
+	if code, err := post("/v1/families", `{"name":"VoIP Services "}`); err == nil {
 		t.Fatalf("the first family create was answered (%d), want its connection dropped", code)
 	}
-	if code, err := post("/api/v1/families", `{"name":"Data"}`); err != nil || code != http.StatusCreated {
+	if code, err := post("/v1/families", `{"name":"Data"}`); err != nil || code != http.StatusCreated {
 		t.Fatalf("the second family create: %d, %v; want 201", code, err)
 	}
 	fams := s.Objects(resource.Family)

@@ -16,7 +16,8 @@ type Stats struct {
 	// Routes counts requests by route ("POST /v1/families",
 	// "GET /v1/families/{id}", "GET /version", "unmatched", "other" for
 	// unsupported methods) and status ("201", "429"; "dropped" for a
-	// drop-after-commit, "canceled" when the client left during latency).
+	// drop-after-commit or drop-after-update, "canceled" when the client
+	// left during latency).
 	Routes map[string]map[string]int64 `json:"routes"`
 	// Objects counts stored objects by kind.
 	Objects map[resource.Kind]int `json:"objects"`
