@@ -102,7 +102,7 @@ func Build(est *Estate, opts BuildOptions) (*Result, error) {
 			}
 			o := &obj{n: n, parent: parent}
 			if why := o.read(opts, res); why != "" {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("%s #%d%s is not exported: %s", s.Title, n.ID, o.where(), why))
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s #%d%s is not exported, nor what it holds: %s", s.Title, n.ID, o.where(), why))
 				continue
 			}
 			nm := topNamer
@@ -168,6 +168,16 @@ func Build(est *Estate, opts BuildOptions) (*Result, error) {
 			what += " (" + acc + ")"
 		}
 		res.Files = append(res.Files, File{Path: CustomersDir + "/" + c.name + ".yaml", Data: w.file([]*obj{c}, up, what+".")})
+	}
+	for _, s := range resource.All() {
+		for _, o := range objs[s.Kind] {
+			for _, f := range s.Fields {
+				if id, ok := idText(o.vals[f.WireName()]); ok && f.Type == resource.Reference && est.Missing[f.Target][id] {
+					res.Warnings = append(res.Warnings, fmt.Sprintf("%s refers to %s #%d, which BlueRockTEL does not hold: kept as %s: %d",
+						o.addr, resource.Get(f.Target).Title, id, f.IDName, id))
+				}
+			}
+		}
 	}
 	sort.Strings(res.Warnings)
 	return res, nil
@@ -355,7 +365,7 @@ func keepIdentities(objs []*obj) {
 		buckets := map[string]int{}
 		for _, o := range group {
 			for i, key := range s.NaturalKeys {
-				if v, ok := o.key(key, false); ok {
+				if v, ok := o.key(key); ok {
 					buckets[strconv.Itoa(i)+"\x01"+v]++
 				}
 			}
@@ -364,13 +374,13 @@ func keepIdentities(objs []*obj) {
 			if len(o.omitted) == 0 {
 				continue
 			}
+			// Without the omitted fields, o is looked up (and checked
+			// for collisions) by its first complete key.
 			clash := false
 			for i, key := range s.NaturalKeys {
-				if o.keyOmits(key) {
-					continue
-				}
-				if v, ok := o.key(key, false); ok && buckets[strconv.Itoa(i)+"\x01"+v] > 1 {
-					clash = true
+				if v, ok := o.key(key); ok {
+					clash = buckets[strconv.Itoa(i)+"\x01"+v] > 1
+					break
 				}
 			}
 			if clash {
@@ -385,15 +395,15 @@ func keepIdentities(objs []*obj) {
 }
 
 // key is the object's value of a natural key, and whether it sets every
-// field of it (omitted fields count as unset unless withOmitted).
-func (o *obj) key(key []string, withOmitted bool) (string, bool) {
+// field of it (omitted fields count as unset).
+func (o *obj) key(key []string) (string, bool) {
 	var b strings.Builder
 	for _, w := range key {
 		if o.n.Spec.IsParentWire(w) {
 			continue
 		}
 		v, ok := o.vals[w]
-		if !ok || (o.omitted[w] && !withOmitted) {
+		if !ok || o.omitted[w] {
 			return "", false
 		}
 		f, _ := o.n.Spec.WireField(w)
@@ -401,15 +411,6 @@ func (o *obj) key(key []string, withOmitted bool) (string, bool) {
 		b.WriteByte(0)
 	}
 	return b.String(), true
-}
-
-func (o *obj) keyOmits(key []string) bool {
-	for _, w := range key {
-		if o.omitted[w] {
-			return true
-		}
-	}
-	return false
 }
 
 // isPlainDecimal is decimal text as manifests take it: optional minus,
