@@ -34,6 +34,7 @@ type scenario struct {
 	rerun       bool // also measure a second apply
 	bare        bool // also measure a bare HTTP client against the same sandbox settings
 	refresh     bool // measure a refresh of an applied set (issue 11) instead of apply
+	export      bool // measure an export of an applied set (issue 14) instead of apply
 	// runs is how many times the scenario runs by default (-count
 	// overrides): the cheap ones whose figure a busy machine sways run
 	// three times, and their targets are judged on the median.
@@ -49,6 +50,7 @@ var scenarios = []scenario{
 	{name: "state-10k", customers: 10000, parallelism: 32, clientRate: "0"},
 	{name: "refresh-500", customers: 500, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
 	{name: "refresh-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
+	{name: "export-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", export: true},
 }
 
 func main() {

@@ -97,6 +97,8 @@ func (r *report) targets() []target {
 			measured: fmt.Sprintf("%.0f requests/s, %.2f%% 429%s", rps, p, note), met: rps >= 180 && p < 2})
 	case "refresh-500", "refresh-1k":
 		ts = append(ts, r.refreshTargets(note)...)
+	case "export-1k":
+		ts = append(ts, r.exportTargets(note)...)
 	case "cpu-1k":
 		us := r.median(func(x runResult) float64 { return float64(x.cpuPerObject().Nanoseconds()) / 1000 })
 		ts = append(ts, target{name: "onboard CPU per object at 0 ms latency < 200 µs",
@@ -109,6 +111,9 @@ func (r *report) targets() []target {
 func (s scenario) header() string {
 	h := fmt.Sprintf("## %s: %d customers (%d objects)", s.name, s.customers, s.objects())
 	switch {
+	case s.export:
+		h += fmt.Sprintf("; applied without latency, then exported from sandbox --latency %s --max-inflight %d, export --parallelism %d --rate %s",
+			s.latency, s.maxInflight, s.parallelism, s.clientRate)
 	case s.refresh:
 		h += fmt.Sprintf("; applied without latency, then refreshed from sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
 			s.latency, s.maxInflight, s.parallelism)

@@ -114,6 +114,7 @@ leaves nothing behind.`,
 			start := time.Now()
 			est, st, err := export.Read(ctx, client, sel, export.ReadOptions{Parallelism: parallelism, OnRequest: prog.update})
 			prog.done()
+			readTook := time.Since(start)
 			if err != nil {
 				if ctx.Err() != nil {
 					return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
@@ -167,8 +168,8 @@ leaves nothing behind.`,
 			customersN := len(est.Objects[resource.Customer])
 			fmt.Fprintf(a.stdout, "Exported %d objects (%d customers) to %s in %d files; state %s.\n",
 				res.Objects, customersN, out, len(res.Files), loc)
-			fmt.Fprintf(a.stderr, "Read %d objects with %d requests (%.3f per object) in %.1f s.\n",
-				st.Objects, st.Requests(), st.PerObject(), time.Since(start).Seconds())
+			fmt.Fprintf(a.stderr, "Read %d objects with %d requests (%.3f per object) in %.3f s; wrote and checked the manifests and state in %.3f s.\n",
+				st.Objects, st.Requests(), st.PerObject(), readTook.Seconds(), (time.Since(start) - readTook).Seconds())
 			if res.Unmodelled > 0 && !includeExtra {
 				fmt.Fprintf(a.stderr, "note: %d objects have fields onboard does not model; they were left out (--include-extra keeps them under extra:)\n", res.Unmodelled)
 			}

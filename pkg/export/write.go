@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/state"
@@ -35,6 +37,9 @@ func States(set *manifest.Set, res *Result, now time.Time) ([]state.Object, erro
 	return out, nil
 }
 
+// stageWriters bounds the files written at once.
+const stageWriters = 16
+
 // Stage writes files into a new hidden directory beside out (so that
 // Publish is a rename on one file system), and returns it.
 func Stage(out string, files []File) (string, error) {
@@ -50,16 +55,31 @@ func Stage(out string, files []File) (string, error) {
 		os.RemoveAll(dir)
 		return "", fmt.Errorf("export: %w", err)
 	}
+	// Files are written and fsynced in parallel: their syncs share the
+	// file system's journal commits, where one after another cost a
+	// commit each.
+	dirs := map[string]bool{}
 	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			os.RemoveAll(dir)
-			return "", fmt.Errorf("export: %w", err)
+		d := filepath.Dir(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if !dirs[d] {
+			dirs[d] = true
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				os.RemoveAll(dir)
+				return "", fmt.Errorf("export: %w", err)
+			}
 		}
-		if err := writeFile(p, f.Data); err != nil {
-			os.RemoveAll(dir)
-			return "", err
-		}
+	}
+	var g errgroup.Group
+	g.SetLimit(stageWriters)
+	for _, f := range files {
+		g.Go(func() error { return writeFile(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data) })
+	}
+	if err := g.Wait(); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	for d := range dirs {
+		syncDir(d)
 	}
 	return dir, nil
 }
