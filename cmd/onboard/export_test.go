@@ -123,6 +123,64 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 }
 
+// TestExportRefusals: two identical lines (made outside onboard) cannot be
+// told apart, so the export fails with the diagnostics at the paths the
+// files would have had, and nothing is written. (A file without a name,
+// which the sandbox refuses to store, is covered by pkg/export's golden.)
+func TestExportRefusals(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Preload: "examples"})
+	c := postObject(t, sb, "/v1/customers", `{"name":"Twin Lines SA"}`)
+	q := "/v1/customer-files?fileable_type=customer&fileable_id=" + strconv.FormatInt(c, 10)
+	f := postObject(t, sb, q, `{"name":"Main"}`)
+	line := fmt.Sprintf(`{"customer_file_id":%d,"item_id":42,"quantity":1}`, f)
+	postObject(t, sb, "/v1/customer-files/recurrings", line)
+
+	dir := filepath.Join(t.TempDir(), "out")
+	if r := runOnboard(t, sb.env(), "export", "--all-customers", "--out", dir, "--rate", "0"); r.code != 0 {
+		t.Fatalf("one line:\n%s", r)
+	}
+
+	postObject(t, sb, "/v1/customer-files/recurrings", line) // its twin
+	dir = filepath.Join(t.TempDir(), "out")
+	r := runOnboard(t, sb.env(), "export", "--all-customers", "--out", dir, "--rate", "0")
+	if r.code != 1 || !strings.Contains(r.stderr, "is identical to recurring line") || !strings.Contains(r.stderr, filepath.Join(dir, "customers", "twin-lines-sa.yaml")+":") {
+		t.Errorf("want exit 1 and the diagnostic at the exported file's path:\n%s", r)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s was written (%v)", dir, err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".*")); len(m) > 0 {
+		t.Errorf("left behind: %v", m)
+	}
+}
+
+// postObject creates an object through the sandbox's HTTP API, as another
+// tool would, and returns its id.
+func postObject(t *testing.T, sb *e2eSandbox, path, body string) int64 {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, sb.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+sb.srv.Token())
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
+	}
+	var o struct{ ID int64 }
+	if err := json.Unmarshal(b, &o); err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
+}
+
 // outsideIDs are objects createOutside made.
 type outsideIDs struct{ customer, acme2 int64 }
 
@@ -130,30 +188,7 @@ type outsideIDs struct{ customer, acme2 int64 }
 // tool would, with fields onboard never sends.
 func createOutside(t *testing.T, sb *e2eSandbox) outsideIDs {
 	t.Helper()
-	post := func(path, body string) int64 {
-		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, sb.base+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+sb.srv.Token())
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusCreated {
-			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
-		}
-		var o struct{ ID int64 }
-		if err := json.Unmarshal(b, &o); err != nil {
-			t.Fatal(err)
-		}
-		return o.ID
-	}
+	post := func(path, body string) int64 { return postObject(t, sb, path, body) }
 	fam := post("/v1/families", `{"name":"Outside family","color":"blue"}`)
 	post("/v1/items", fmt.Sprintf(`{"description":"Outside item","family_id":%d,"selling_price_without_tax":"10","unit":"month"}`, fam))
 	c := post("/v1/customers", `{"name":"Outside Co","charge_vat":true,"payment_mode":"sepa","notes":{"vip":true,"tags":["a","b"]}}`)
