@@ -288,8 +288,7 @@ func loadStaged(a *app, staged, out string) (*manifest.Set, error) {
 	return nil, err
 }
 
-// stateWriters journal the export's records concurrently, so that they
-// share fsyncs (the store's group commit).
+// stateWriters journal the export's records concurrently.
 const stateWriters = 32
 
 // writeState writes a new state at path holding objs, bound to api.
@@ -298,7 +297,10 @@ func writeState(path string, objs []state.Object, api string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	_ = os.Remove(path) // a leftover of an interrupted export
-	store, err := state.Open(path, state.Options{Command: "onboard export"})
+	// The state is staged, not yet where any run looks: its records need
+	// no fsync each. The finished file is fsynced once, before it is
+	// published.
+	store, err := state.Open(path, state.Options{Command: "onboard export", NoSync: true})
 	if err != nil {
 		return err
 	}
@@ -317,6 +319,19 @@ func writeState(path string, objs []state.Object, api string) error {
 	}
 	if werr != nil {
 		return fmt.Errorf("export: write the state: %w", werr)
+	}
+	return syncFile(path)
+}
+
+// syncFile makes a written file durable.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("export: write the state: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("export: write the state: %w", err)
 	}
 	return nil
 }
