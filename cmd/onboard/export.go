@@ -337,7 +337,7 @@ func syncFile(path string) error {
 }
 
 // readProgress shows the reads on a terminal: one line, redrawn at most
-// ten times a second.
+// ten times a second. A dumb terminal (TERM=dumb) cannot erase it: none.
 type readProgress struct {
 	w    io.Writer
 	on   bool
@@ -348,7 +348,7 @@ type readProgress struct {
 
 func newReadProgress(w io.Writer) *readProgress {
 	f, ok := w.(*os.File)
-	return &readProgress{w: w, on: ok && term.IsTerminal(int(f.Fd()))}
+	return &readProgress{w: w, on: ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"}
 }
 
 func (p *readProgress) update(requests, objects int) {

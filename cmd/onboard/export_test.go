@@ -244,3 +244,29 @@ func diffDirs(t *testing.T, a, b string) string {
 	}
 	return ""
 }
+
+// TestExportProgressOnTerminal: on a terminal, export shows its reads on
+// one line of stderr, erased at the end; elsewhere (a pipe, TERM=dumb) it
+// prints no such line.
+func TestExportProgressOnTerminal(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Preload: "examples"})
+	env := sb.env()
+	if r := runOnboard(t, env, "apply", "--auto-approve", "--rate", "0", filepath.Join(repoRoot(t), "examples", "gitops"), "--state", filepath.Join(t.TempDir(), "s")); r.code != 0 {
+		t.Fatal(r)
+	}
+	term, stdout := ptyRun(t, env, 100, "export", "--all-customers", "--out", filepath.Join(t.TempDir(), "out"))
+	if !regexp.MustCompile(`\r\x1b\[KReading BlueRockTEL: \d+ requests, \d+ objects`).MatchString(term) || !strings.Contains(term, "\r\x1b[KRead 23 objects") {
+		t.Errorf("no progress line, erased before the summary, on the terminal:\n%q", term)
+	}
+	if !strings.HasPrefix(stdout, "Exported 23 objects") {
+		t.Errorf("stdout: %q", stdout)
+	}
+	r := runOnboard(t, env, "export", "--all-customers", "--out", filepath.Join(t.TempDir(), "out"))
+	if r.code != 0 || strings.Contains(r.stderr, "Reading BlueRockTEL") || strings.Contains(r.stderr, "\x1b") {
+		t.Errorf("progress without a terminal:\n%s", r)
+	}
+	term, _ = ptyRun(t, append(env, "TERM=dumb"), 100, "export", "--all-customers", "--out", filepath.Join(t.TempDir(), "out"))
+	if strings.Contains(term, "Reading BlueRockTEL") || strings.Contains(term, "\x1b") {
+		t.Errorf("a live line on a dumb terminal:\n%q", term)
+	}
+}
