@@ -12,7 +12,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/onboardhq/onboard/pkg/sandbox"
 )
@@ -268,5 +270,25 @@ func TestExportProgressOnTerminal(t *testing.T) {
 	term, _ = ptyRun(t, append(env, "TERM=dumb"), 100, "export", "--all-customers", "--out", filepath.Join(t.TempDir(), "out"))
 	if strings.Contains(term, "Reading BlueRockTEL") || strings.Contains(term, "\x1b") {
 		t.Errorf("a live line on a dumb terminal:\n%q", term)
+	}
+}
+
+// TestExportInterrupted: Ctrl-C while reading leaves nothing behind, not
+// even the hidden staging directory.
+func TestExportInterrupted(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Preload: "examples", Latency: 200 * time.Millisecond})
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	p := startOnboard(t, sb.env(), "export", "--all-customers", "--catalog", "--out", out, "--rate", "0")
+	if !waitFor(30*time.Second, func() bool { return sb.requests("GET") > 0 }) {
+		t.Fatal("export sent no request")
+	}
+	p.signal(syscall.SIGINT)
+	r := p.wait()
+	if r.code != 1 || !strings.Contains(r.stderr, "interrupted: nothing was written") {
+		t.Errorf("want exit 1, nothing written:\n%s", r)
+	}
+	if entries, err := os.ReadDir(parent); err != nil || len(entries) != 0 {
+		t.Errorf("left in %s: %v (%v)", parent, entries, err)
 	}
 }
