@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardhq/onboard/pkg/generate"
 	"github.com/onboardhq/onboard/pkg/sandbox"
 )
 
@@ -290,5 +291,48 @@ func TestExportInterrupted(t *testing.T) {
 	}
 	if entries, err := os.ReadDir(parent); err != nil || len(entries) != 0 {
 		t.Errorf("left in %s: %v (%v)", parent, entries, err)
+	}
+}
+
+// TestExportHazards round-trips the hazard set against the spatie filters:
+// names with commas, apostrophes and accents, a family named "true",
+// customers without an account (some without an email), prices written
+// 19.9 or 150, quantities 2.50: the export quotes what YAML would read
+// otherwise, plans no change, and is adopted without a create.
+func TestExportHazards(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Filters: sandbox.FiltersSpatie})
+	env := sb.env()
+	work := t.TempDir()
+	set := filepath.Join(work, "hazards")
+	if err := generate.WriteHazards(set, 30, 7); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) cliRun {
+		t.Helper()
+		r := runOnboard(t, env, args...)
+		if r.code != 0 {
+			t.Fatal(r)
+		}
+		return r
+	}
+	run("apply", "--auto-approve", "--rate", "0", set, "--state", filepath.Join(work, "h.state"))
+	objects := generate.HazardFamilies + generate.HazardItems + 5*30
+	out := filepath.Join(work, "export")
+	run("export", "--all-customers", "--catalog", "--rate", "0", "--out", out)
+	if p := run("plan", out, "--detailed-exitcode"); !strings.Contains(p.stdout, fmt.Sprintf("No changes: %d objects up to date.", objects)) {
+		t.Errorf("plan:\n%s", p)
+	}
+	a := run("apply", "--adopt", "--auto-approve", "--rate", "0", out, "--state", filepath.Join(work, "adopt.state"))
+	if want := fmt.Sprintf("Apply complete: 0 created, 0 updated, %d adopted, 0 failed", objects); !strings.Contains(a.stdout, want) {
+		t.Errorf("want %q:\n%s", want, a)
+	}
+	cat, err := os.ReadFile(filepath.Join(out, "catalog.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"  \"true\":\n    name: \"true\"\n", "name: VoIP, Data & Co\n", "internal_reference: LIC-01,A\n", "selling_price_without_tax: 150.00\n"} {
+		if !bytes.Contains(cat, []byte(s)) {
+			t.Errorf("want %q in the catalog:\n%s", s, cat)
+		}
 	}
 }
