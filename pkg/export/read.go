@@ -56,8 +56,10 @@ type Stats struct {
 	Objects int
 	// Pages and Gets count requests by kind.
 	Pages, Gets map[resource.Kind]int
-	// FallbackLists counts per-parent lists made because a kind could not
-	// be listed whole (the server refused the list without its parent).
+	// FallbackLists counts lists made per parent rather than whole: per
+	// selected customer (--customer), per customer when the server refuses
+	// the list without its parent, per file when its GET does not embed
+	// its lines.
 	FallbackLists int
 }
 
