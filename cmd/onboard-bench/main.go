@@ -36,6 +36,7 @@ type scenario struct {
 	bare        bool // also measure a bare HTTP client against the same sandbox settings
 	refresh     bool // measure a refresh of an applied set (issue 11) instead of apply
 	update      bool // measure an update of every recurring line of an applied set (issue 10): apply, or plan with plan
+	export      bool // measure an export of an applied set (issue 14) instead of apply
 	// runs is how many times the scenario runs by default (-count
 	// overrides): the cheap ones whose figure a busy machine sways run
 	// three times, and their targets are judged on the median.
@@ -53,6 +54,7 @@ var scenarios = []scenario{
 	{name: "refresh-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
 	{name: "update-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", update: true, runs: 3},
 	{name: "plan-updates-10k", customers: 10000, parallelism: 32, update: true, plan: true, runs: 3},
+	{name: "export-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", export: true},
 }
 
 func main() {

@@ -91,6 +91,8 @@ func (r *report) targets() []target {
 		ts = append(ts, r.refreshTargets(note)...)
 	case "update-1k", "plan-updates-10k":
 		ts = append(ts, r.updateTargets(note)...)
+	case "export-1k":
+		ts = append(ts, r.exportTargets(note)...)
 	case "cpu-1k":
 		us := r.median(func(x runResult) float64 { return float64(x.cpuPerObject().Nanoseconds()) / 1000 })
 		ts = append(ts, target{name: "onboard CPU per object at 0 ms latency < 200 µs",
@@ -124,6 +126,9 @@ func (s scenario) header() string {
 	case s.update:
 		h += fmt.Sprintf("; applied without latency, then the quantity of every recurring line changed and applied to sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
 			s.latency, s.maxInflight, s.parallelism)
+	case s.export:
+		h += fmt.Sprintf("; applied without latency, then exported from sandbox --latency %s --max-inflight %d, export --parallelism %d --rate %s",
+			s.latency, s.maxInflight, s.parallelism, s.clientRate)
 	case s.refresh:
 		h += fmt.Sprintf("; applied without latency, then refreshed from sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
 			s.latency, s.maxInflight, s.parallelism)

@@ -48,6 +48,7 @@ type runResult struct {
 	bare       *bareResult
 	refresh    *refreshResult // refresh scenarios
 	update     *updateResult  // update scenarios
+	export     *exportResult  // export scenarios
 }
 
 func (r runResult) cpuPerObject() time.Duration {
@@ -102,6 +103,9 @@ func (s scenario) run(bin, manifests, dir string) runResult {
 	}
 	if s.refresh {
 		return s.runRefresh(bin, manifests, dir)
+	}
+	if s.export {
+		return s.runExport(bin, manifests, dir)
 	}
 	if s.bare {
 		sb := startSandbox(bin, s)

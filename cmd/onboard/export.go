@@ -1,0 +1,374 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/term"
+
+	"github.com/onboardhq/onboard/pkg/export"
+	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/resource"
+	"github.com/onboardhq/onboard/pkg/state"
+)
+
+func newExportCmd(a *app) *cobra.Command {
+	var (
+		cf           clientFlags
+		out          string
+		customers    []string
+		allCustomers bool
+		catalog      bool
+		noCatalog    bool
+		includeExtra bool
+		statePath    string
+		force        bool
+		parallelism  int
+		schema       string
+	)
+	c := &cobra.Command{
+		Use:   "export --out DIR (--customer ID|ACCOUNT... | --all-customers | --catalog)",
+		Short: "Write manifests and state for what already exists in BlueRockTEL",
+		Long: `export brings an existing BlueRockTEL tenant under manifests: it reads the
+selected customers (with their files and lines) and the catalog objects they
+use, and writes them as manifests in the GitOps layout of examples/gitops/ (a
+catalog.yaml plus one file per customer under customers/), with the state that
+makes the next plan show nothing to do.
+
+Local names derive from names (slugs, unique, the oldest object keeping the
+plain one); references are by local name within the export and by id
+(family_id, item_id) to objects outside it; decimals and dates are exact, as
+BlueRockTEL holds them; fields at the API's defaults are left out. Fields the
+schema does not know are left out too, or kept under extra: with
+--include-extra. The same tenant gives the same bytes.
+
+The state goes where plan will look for it (beside the manifests, a project
+file's state:, $ONBOARD_STATE, or --state). Without it, apply --adopt on the
+export adopts every object and creates none.
+
+Reads are bulk: lists of 100 per page, the customer files of every customer in
+one list, one GET per customer file for all its lines. Nothing is written
+until everything is read and the manifests validate: an interrupted export
+leaves nothing behind.`,
+		Example: `  onboard export --all-customers --catalog --out tenant/
+  onboard export --customer CL000742 --customer 200001 --out customers/
+  onboard export --catalog --out catalog/
+  onboard export --all-customers --include-extra --out tenant/ --force   # export again over tenant/`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if out == "" {
+				return usagef("export needs --out DIR, the directory to write the manifests to")
+			}
+			if len(customers) == 0 && !allCustomers && !catalog {
+				return usagef("nothing to export: pass --customer ID|ACCOUNT (repeatable), --all-customers or --catalog")
+			}
+			if len(customers) > 0 && allCustomers {
+				return usagef("--customer and --all-customers select customers twice: pass one of them")
+			}
+			if catalog && noCatalog {
+				return usagef("--catalog and --no-catalog contradict each other")
+			}
+			if parallelism < 1 {
+				return usagef("--parallelism must be at least 1")
+			}
+			sel := export.Selection{Customers: customers, AllCustomers: allCustomers}
+			switch {
+			case catalog:
+				sel.Catalog = export.CatalogAll
+			case noCatalog:
+				sel.Catalog = export.CatalogNone
+			}
+			if err := checkOut(out, force); err != nil {
+				return err
+			}
+			loc, err := exportStateLocation(statePath, out)
+			if err != nil {
+				return err
+			}
+			if isURL(loc) {
+				return usagef("export writes a state file; %s is not one: pass --state FILE", loc)
+			}
+			if err := checkState(loc, force); err != nil {
+				return err
+			}
+			client, err := cf.client(a)
+			if err != nil {
+				return err
+			}
+			defer client.Close()
+
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			prog := newReadProgress(a.stderr)
+			start := time.Now()
+			est, st, err := export.Read(ctx, client, sel, export.ReadOptions{Parallelism: parallelism, OnRequest: prog.update})
+			prog.done()
+			readTook := time.Since(start)
+			if err != nil {
+				if ctx.Err() != nil {
+					return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
+				}
+				return err
+			}
+			res, err := export.Build(est, export.BuildOptions{IncludeExtra: includeExtra, Schema: schema})
+			if err != nil {
+				return err
+			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(a.stderr, "warning: %s\n", w)
+			}
+			staged, err := export.Stage(out, res.Files)
+			if err != nil {
+				return err
+			}
+			published := false
+			defer func() {
+				if !published {
+					os.RemoveAll(staged)
+				}
+			}()
+			set, err := loadStaged(a, staged, out)
+			if err != nil {
+				return err
+			}
+			objs, err := export.States(set, res, time.Now().UTC().Truncate(time.Millisecond))
+			if err != nil {
+				return err
+			}
+			stagedState, inside := stagedStatePath(loc, out, staged)
+			if err := writeState(stagedState, objs, client.BaseURL()); err != nil {
+				return err
+			}
+			if !inside {
+				defer os.Remove(stagedState)
+			}
+			if ctx.Err() != nil {
+				return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
+			}
+			if err := export.Publish(staged, out, true); err != nil { // checkOut allowed it
+				return err
+			}
+			published = true
+			if !inside {
+				if err := os.Rename(stagedState, loc); err != nil {
+					return fmt.Errorf("export: write the state %s: %w", loc, err)
+				}
+			}
+			customersN := len(est.Objects[resource.Customer])
+			fmt.Fprintf(a.stdout, "Exported %d objects (%d customers) to %s in %d files; state %s.\n",
+				res.Objects, customersN, out, len(res.Files), loc)
+			fmt.Fprintf(a.stderr, "Read %d objects with %d requests (%.3f per object) in %.3f s; wrote and checked the manifests and state in %.3f s.\n",
+				st.Objects, st.Requests(), st.PerObject(), readTook.Seconds(), (time.Since(start) - readTook).Seconds())
+			if res.Unmodelled > 0 && !includeExtra {
+				fmt.Fprintf(a.stderr, "note: %d objects have fields onboard does not model; they were left out (--include-extra keeps them under extra:)\n", res.Unmodelled)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&out, "out", "", "directory to write the manifests to (must not exist, or be empty, unless --force)")
+	f.StringArrayVar(&customers, "customer", nil, "a customer to export, by id (digits) or customer account; repeatable")
+	f.BoolVar(&allCustomers, "all-customers", false, "export every customer")
+	f.BoolVar(&catalog, "catalog", false, "export the whole catalog (default: the families and items the exported customers use)")
+	f.BoolVar(&noCatalog, "no-catalog", false, "export no catalog object: customers refer to items by id (item_id)")
+	f.BoolVar(&includeExtra, "include-extra", false, "keep the fields the schema does not know under extra:")
+	f.StringVar(&statePath, "state", "", "state file to write (default: $ONBOARD_STATE, else where plan finds the state of --out; see README)")
+	f.BoolVar(&force, "force", false, "replace an existing --out directory and state")
+	f.IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
+	f.StringVar(&schema, "schema", "", "the $schema the files refer to, a URL or a path relative to --out (default: "+export.SchemaFile+", written into --out)")
+	cf.register(f)
+	return c
+}
+
+// checkOut refuses to write over a directory that holds something,
+// unless forced.
+func checkOut(out string, force bool) error {
+	fi, err := os.Stat(out)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return &usageError{fmt.Errorf("--out %s: %w", out, err)}
+	case !fi.IsDir():
+		return usagef("--out %s is a file, not a directory", out)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return &usageError{fmt.Errorf("--out %s: %w", out, err)}
+	}
+	if len(entries) > 0 && !force {
+		return usagef("--out %s is not empty: choose a new directory, or pass --force to replace it", out)
+	}
+	return nil
+}
+
+// exportStateLocation is where plan will look for the state of the
+// manifests in out (see stateLocation), whether or not out exists yet.
+func exportStateLocation(flag, out string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if env := strings.TrimSpace(os.Getenv(stateEnv)); env != "" {
+		return env, nil
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return "", fmt.Errorf("state location: %w", err)
+	}
+	loc, err := findProjectState(abs)
+	if err != nil {
+		return "", err
+	}
+	if loc == "" {
+		loc = filepath.Join(abs, stateFileName)
+	}
+	return relToCwd(loc), nil
+}
+
+// checkState refuses to replace a state that records objects, unless
+// forced: it may be another project's.
+func checkState(loc string, force bool) error {
+	if force {
+		return nil
+	}
+	if _, err := os.Stat(loc); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	st, _, err := state.Read(loc)
+	if err != nil {
+		return fmt.Errorf("read state %s: %w", loc, err)
+	}
+	if st.Len() > 0 {
+		return usagef("the state %s already records %d objects: pass --state to write another one, or --force to replace it", loc, st.Len())
+	}
+	return nil
+}
+
+// stagedStatePath is where the state is written before it is published:
+// inside the staged directory when it belongs in out (published with it),
+// else beside its final place (renamed after the manifests).
+func stagedStatePath(loc, out, staged string) (string, bool) {
+	absLoc, err1 := filepath.Abs(loc)
+	absOut, err2 := filepath.Abs(out)
+	if err1 == nil && err2 == nil {
+		if rel, err := filepath.Rel(absOut, absLoc); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.Join(staged, rel), true
+		}
+	}
+	return filepath.Join(filepath.Dir(loc), "."+filepath.Base(loc)+".export"), false
+}
+
+// loadStaged loads the written manifests as plan will: an export that
+// does not validate is reported with the paths it would have had, and
+// nothing is written.
+func loadStaged(a *app, staged, out string) (*manifest.Set, error) {
+	set, err := manifest.Load(staged)
+	if err == nil {
+		return set, nil
+	}
+	var me *manifest.Error
+	if errors.As(err, &me) {
+		for _, d := range me.Diagnostics {
+			d.Pos.File = filepath.Join(out, strings.TrimPrefix(d.Pos.File, staged+string(filepath.Separator)))
+			fmt.Fprintln(a.stderr, d.String())
+		}
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the exported manifests (BlueRockTEL holds objects onboard cannot tell apart or does not accept); nothing was written", len(me.Diagnostics))}
+	}
+	return nil, err
+}
+
+// stateWriters journal the export's records concurrently.
+const stateWriters = 32
+
+// writeState writes a new state at path holding objs, bound to api.
+func writeState(path string, objs []state.Object, api string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	_ = os.Remove(path) // a leftover of an interrupted export
+	// The state is staged, not yet where any run looks: its records need
+	// no fsync each. The finished file is fsynced once, before it is
+	// published.
+	store, err := state.Open(path, state.Options{Command: "onboard export", NoSync: true})
+	if err != nil {
+		return err
+	}
+	if err := store.BindAPI(api, false); err != nil {
+		store.Close()
+		return bindAPIError(err)
+	}
+	var g errgroup.Group
+	g.SetLimit(stateWriters)
+	for _, o := range objs {
+		g.Go(func() error { return store.Put(o) })
+	}
+	werr := g.Wait()
+	if err := store.Close(); werr == nil && err != nil {
+		werr = err
+	}
+	if werr != nil {
+		return fmt.Errorf("export: write the state: %w", werr)
+	}
+	return syncFile(path)
+}
+
+// syncFile makes a written file durable.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("export: write the state: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("export: write the state: %w", err)
+	}
+	return nil
+}
+
+// readProgress shows the reads on a terminal: one line, redrawn at most
+// ten times a second. A dumb terminal (TERM=dumb) cannot erase it: none.
+type readProgress struct {
+	w    io.Writer
+	on   bool
+	mu   sync.Mutex
+	last time.Time
+	line bool
+}
+
+func newReadProgress(w io.Writer) *readProgress {
+	f, ok := w.(*os.File)
+	return &readProgress{w: w, on: ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"}
+}
+
+func (p *readProgress) update(requests, objects int) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
+		p.last = now
+		fmt.Fprintf(p.w, "\r\x1b[KReading BlueRockTEL: %d requests, %d objects", requests, objects)
+		p.line = true
+	}
+}
+
+func (p *readProgress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.line {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.line = false
+	}
+}
