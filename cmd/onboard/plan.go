@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -54,13 +55,30 @@ func (a *app) compileSet(paths []string, f *planFlags) (*plan.Plan, *manifest.Se
 
 // render writes a plan in one of the output formats.
 func render(w io.Writer, p *plan.Plan, output string) error {
+	return renderMD(w, p, output, planrender.MarkdownOptions{})
+}
+
+// renderMD is render with the Markdown's size limit and how to see the
+// whole plan past it.
+func renderMD(w io.Writer, p *plan.Plan, output string, md planrender.MarkdownOptions) error {
 	switch output {
 	case "json":
 		return planrender.JSON(w, p, versionString())
 	case "markdown":
-		return planrender.Markdown(w, p)
+		return planrender.MarkdownWith(w, p, md)
 	}
 	return planrender.Text(w, p)
+}
+
+// maxBytesHelp is the help of --max-bytes (plan and show PLAN_FILE).
+const maxBytesHelp = "--output markdown: past this size, write a summary (counts, money, the first objects) that fits a merge-request comment; 0 for no limit"
+
+// checkMaxBytes refuses a negative --max-bytes.
+func checkMaxBytes(n int) error {
+	if n < 0 {
+		return usagef("--max-bytes must be 0 (no limit) or a size in bytes, not %d", n)
+	}
+	return nil
 }
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -70,6 +88,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		output     string
 		out        string
 		detailedEC bool
+		maxBytes   int
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",
@@ -82,7 +101,9 @@ nothing to the API. --out FILE saves the plan for onboard apply FILE.
 
 --output text (default) shows only what would change, grouped by customer;
 --output json is a versioned format for tools (see README); --output markdown
-is for a merge-request comment.`,
+is for a merge-request comment: the money first (per customer and for the
+plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
+60,000, a GitHub comment holds 65,536 characters) a summary that fits.`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
   onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error`,
@@ -92,6 +113,9 @@ is for a merge-request comment.`,
 			case "text", "json", "markdown":
 			default:
 				return usagef("--output must be text, json or markdown, not %q", output)
+			}
+			if err := checkMaxBytes(maxBytes); err != nil {
+				return err
 			}
 			p, set, st, err := a.compileSet(paths, &f)
 			if err != nil {
@@ -110,7 +134,12 @@ is for a merge-request comment.`,
 					return fmt.Errorf("write the plan: %w", err)
 				}
 			}
-			if err := render(a.stdout, p, output); err != nil {
+			md := planrender.MarkdownOptions{MaxBytes: maxBytes,
+				Rest: "`onboard plan " + strings.Join(paths, " ") + " --output text`"}
+			if out != "" {
+				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
+			}
+			if err := renderMD(a.stdout, p, output, md); err != nil {
 				return err
 			}
 			if out != "" {
@@ -125,6 +154,7 @@ is for a merge-request comment.`,
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
+	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
 	c.Flags().StringVar(&cf.baseURL, "base-url", "", "the API the plan is for, recorded in a saved plan (default $ONBOARD_BASE_URL)")
 	c.Flags().StringVar(&out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
