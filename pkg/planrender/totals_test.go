@@ -1,7 +1,11 @@
 package planrender
 
 import (
+	"bytes"
+	"encoding/json"
 	"math/big"
+	"reflect"
+	"strings"
 	"path/filepath"
 	"testing"
 
@@ -194,4 +198,33 @@ func roundCents(r *big.Rat) *big.Rat {
 	d := new(big.Int).Mul(r.Denom(), big.NewInt(2))
 	n.Quo(n, d) // floor((100r + 1/2))
 	return new(big.Rat).SetFrac(n, big.NewInt(100))
+}
+
+// TestJSONTotals checks that the JSON plan carries the totals, prices as
+// strings, equal to Compute's.
+func TestJSONTotals(t *testing.T) {
+	p := compilePath(t, moneyYAML, nil)
+	var b bytes.Buffer
+	if err := JSON(&b, p, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Totals json.RawMessage `json:"totals"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("invalid JSON: %v", err)
+	}
+	var got Totals
+	if err := json.Unmarshal(doc.Totals, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, Compute(p)) {
+		t.Errorf("JSON totals %+v, want %+v", got, Compute(p))
+	}
+	for _, w := range []string{`"per_month": "73.09"`, `"per_month_rounded": true`, `"per_year": "877.10"`,
+		`"currency": "EUR"`, `"vat": "excluded"`, `"charge": "licences",`} {
+		if !strings.Contains(string(doc.Totals), w) {
+			t.Errorf("JSON totals lack %s:\n%s", w, doc.Totals)
+		}
+	}
 }
