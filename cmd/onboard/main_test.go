@@ -51,7 +51,7 @@ func TestScripts(t *testing.T) {
 			"exitcode":  cmdExitCode,
 			"jsonlines": cmdJSONLines,
 			"readme":    cmdReadme,
-		}, driftCmds),
+		}, driftCmds, ciCmds),
 	})
 }
 
