@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/big"
+	"path/filepath"
 	"reflect"
 	"strings"
-	"path/filepath"
 	"testing"
 
 	"github.com/onboardhq/onboard/pkg/generate"
