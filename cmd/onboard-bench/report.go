@@ -97,6 +97,8 @@ func (r *report) targets() []target {
 			measured: fmt.Sprintf("%.0f requests/s, %.2f%% 429%s", rps, p, note), met: rps >= 180 && p < 2})
 	case "refresh-500", "refresh-1k":
 		ts = append(ts, r.refreshTargets(note)...)
+	case "interrupt-300":
+		ts = append(ts, r.interruptTargets(note)...)
 	case "cpu-1k":
 		us := r.median(func(x runResult) float64 { return float64(x.cpuPerObject().Nanoseconds()) / 1000 })
 		ts = append(ts, target{name: "onboard CPU per object at 0 ms latency < 200 µs",

@@ -47,6 +47,7 @@ type runResult struct {
 	rerunReqs  int64
 	bare       *bareResult
 	refresh    *refreshResult // refresh scenarios
+	interrupt  *interruptResult
 }
 
 func (r runResult) cpuPerObject() time.Duration {
@@ -98,6 +99,9 @@ func (s scenario) run(bin, manifests, dir string) runResult {
 	}
 	if s.refresh {
 		return s.runRefresh(bin, manifests, dir)
+	}
+	if s.interrupt {
+		return s.runInterrupt(bin, manifests, dir)
 	}
 	if s.bare {
 		sb := startSandbox(bin, s)
