@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -135,7 +134,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 				}
 			}
 			md := planrender.MarkdownOptions{MaxBytes: maxBytes,
-				Rest: "`onboard plan " + strings.Join(paths, " ") + " --output text`"}
+				Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
 			if out != "" {
 				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
 			}

@@ -115,6 +115,16 @@ func TestMarkdownMaxBytes(t *testing.T) {
 			t.Errorf("summary lacks %q", w)
 		}
 	}
+	// Every limit from the summary's floor up is kept.
+	for _, limit := range []int{minSummaryBytes, 5_000, 20_000, 59_999} {
+		var b bytes.Buffer
+		if err := MarkdownWith(&b, p, MarkdownOptions{MaxBytes: limit, Rest: o.Rest}); err != nil {
+			t.Fatal(err)
+		}
+		if b.Len() > limit || !strings.Contains(b.String(), planRow) || !strings.Contains(b.String(), "See the whole plan") {
+			t.Errorf("limit %d: %d bytes", limit, b.Len())
+		}
+	}
 	// Limits below the summary's floor still give the summary's floor.
 	var small bytes.Buffer
 	if err := MarkdownWith(&small, p, MarkdownOptions{MaxBytes: 1}); err != nil {
