@@ -52,14 +52,9 @@ func (a *app) compileSet(paths []string, f *planFlags) (*plan.Plan, *manifest.Se
 	return p, set, st, err
 }
 
-// render writes a plan in one of the output formats.
-func render(w io.Writer, p *plan.Plan, output string) error {
-	return renderMD(w, p, output, planrender.MarkdownOptions{})
-}
-
-// renderMD is render with the Markdown's size limit and how to see the
-// whole plan past it.
-func renderMD(w io.Writer, p *plan.Plan, output string, md planrender.MarkdownOptions) error {
+// render writes a plan in one of the output formats; md is the
+// Markdown's size limit and how to see the whole plan past it.
+func render(w io.Writer, p *plan.Plan, output string, md planrender.MarkdownOptions) error {
 	switch output {
 	case "json":
 		return planrender.JSON(w, p, versionString())
@@ -138,7 +133,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if out != "" {
 				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
 			}
-			if err := renderMD(a.stdout, p, output, md); err != nil {
+			if err := render(a.stdout, p, output, md); err != nil {
 				return err
 			}
 			if out != "" {
