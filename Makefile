@@ -13,7 +13,7 @@ STATICCHECK_VERSION := v0.8.2
 SHELLCHECK_VERSION  := 0.9.0
 SUDO                := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test unit race suites browser fuzz demo bench bench-e2e lint lint-ci tools fmt generate clean
+.PHONY: all build test unit race suites browser fuzz demo bench bench-e2e lint lint-ci tools fmt generate clean postgres
 
 all: build
 
@@ -24,7 +24,17 @@ build:
 ## crash suites against the sandbox), then a bounded fuzz run.
 test: lint lint-ci unit race suites browser fuzz
 
-unit:
+## postgres: the PostgreSQL server binaries (initdb, pg_ctl) that the tests
+## of the shared state start a throwaway server from; installed with
+## apt-get when missing. No server is left running.
+postgres:
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing PostgreSQL (apt-get install postgresql)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql' (the shared-state tests need initdb and pg_ctl)"; exit 1; fi
+
+unit: postgres
 	$(GO) test -count=1 -timeout 15m -skip '^Test(Fault|Crash)Suite$$' ./...
 
 ## race: the packages with concurrency (and the live progress line) again,
@@ -61,7 +71,7 @@ demo: build
 ## append, a figure per fsync, 2,000), then the end-to-end benchmark of the
 ## built binary, which ends with each target of BENCHMARKS.md and its
 ## measured figure. About a minute and a half on the 2-core machine.
-bench: build
+bench: build postgres
 	$(GO) test -run='^$$' -bench=. -skip=JournalAppend -benchmem -benchtime=3x ./pkg/...
 	$(GO) test -run='^$$' -bench=JournalAppend -benchmem -benchtime=2000x ./pkg/state/
 	$(GO) run ./cmd/onboard-bench -onboard $(BIN)

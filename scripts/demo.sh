@@ -26,9 +26,10 @@ step validate "$manifest"
 # Review, then apply exactly what was reviewed (a saved plan never asks).
 step plan "$manifest" --state "$state" --out "$work/plan.onboard"
 step apply "$work/plan.onboard"
-# A rerun: nothing left to do, so nothing is sent (and nothing to confirm).
+# A rerun: it reads what the state knows from BlueRockTEL (refresh), finds
+# nothing left to do, so it writes nothing (and asks nothing).
 step apply "$manifest" --state "$state" --auto-approve
 step plan "$manifest" --state "$state" --detailed-exitcode
 step state list --state "$state"
 echo
-echo "== demo complete: the second apply sent no request"
+echo "== demo complete: the second apply read what exists (refresh) and changed nothing"

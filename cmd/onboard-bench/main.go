@@ -8,6 +8,7 @@
 //	go run ./cmd/onboard-bench -onboard bin/onboard            # every scenario
 //	go run ./cmd/onboard-bench -onboard bin/onboard -run apply-1k
 //	go run ./cmd/onboard-bench -onboard bin/onboard -count 3   # median of 3 runs
+//	go run ./cmd/onboard-bench -onboard bin/onboard -run apply-1k-pg  # state on PostgreSQL
 package main
 
 import (
@@ -98,6 +99,9 @@ func main() {
 		all = append(all, r)
 	}
 	fmt.Print(summary(all))
+	if *only == "" || strings.Contains(pgScenarioName, *only) {
+		fmt.Print(runPGScenario(abs, dir, max(3, *count)))
+	}
 }
 
 func cpuModel() string {

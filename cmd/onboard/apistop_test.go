@@ -21,7 +21,7 @@ func TestWrongTokenSendsAtMostTwoRequests(t *testing.T) {
 	if n := sb.requests(""); n > 2 {
 		t.Fatalf("%d requests sent, want at most 2", n)
 	}
-	if n := strings.Count(r.stderr, "401"); n != 1 {
+	if n := strings.Count(r.stderr, "401 Unauthenticated"); n != 1 {
 		t.Fatalf("%d lines mention the 401, want 1\n%s", n, r)
 	}
 	if strings.Contains(r.stdout+r.stderr, "run apply again to complete") || strings.Contains(r.stdout+r.stderr, "wrong-token") {
@@ -56,6 +56,9 @@ func TestDeadServerMidRunStops(t *testing.T) {
 	}
 	if n := strings.Count(r.stderr, "has not answered for"); n != 1 {
 		t.Fatalf("%d messages about the dead API, want 1\n%s", n, r)
+	}
+	if !strings.Contains(r.stdout, "Apply failed: ") {
+		t.Fatalf("the summary does not say the apply failed\n%s", r)
 	}
 	if !strings.Contains(r.stderr, sb.base) || !strings.Contains(r.stdout, "stopped answering: when it is back, run apply again") {
 		t.Fatalf("the message does not name %s, or the advice does not fit\n%s", sb.base, r)

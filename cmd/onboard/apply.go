@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -27,6 +28,7 @@ func newApplyCmd(a *app) *cobra.Command {
 		output      string
 		retarget    bool
 		eventsPath  string
+		rf          refreshFlags
 	)
 	c := &cobra.Command{
 		Use:   "apply PATH... | apply PLAN_FILE",
@@ -91,12 +93,16 @@ requests in flight finish; a second signal exits at once.`,
 			if err != nil {
 				return err
 			}
-			store, err := state.Open(statePath, state.Options{LockTimeout: lockTimeout,
-				Command: "onboard apply " + strings.Join(paths, " ")})
+			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout,
+				Command: "onboard apply " + strings.Join(paths, " "), OnWait: a.lockWait(lockTimeout)})
 			if err != nil {
 				return err
 			}
 			defer store.Close()
+			statePath = store.Location() // a URL without its password
+			if err := store.Lock(context.Background(), customerScopes(set), lockTimeout); err != nil {
+				return err
+			}
 			for _, w := range store.Warnings() {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w)
 			}
@@ -113,8 +119,17 @@ requests in flight finish; a second signal exits at once.`,
 					return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w; nothing was sent: make a new plan (onboard plan --out FILE) and review it", c.Flags().Arg(0), err)}
 				}
 				p = saved.Plan()
-			} else if p, err = plan.Compile(set, store.State(), plan.Options{Adopt: f.adopt}); err != nil {
-				return err
+			} else if rf.only {
+				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
+			} else {
+				own := ownPart(statePath, store.State(), set)
+				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism)
+				if err != nil {
+					return err
+				}
+				if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live}); err != nil {
+					return err
+				}
 			}
 			if err := recordImported(p, store); err != nil {
 				return err
@@ -164,6 +179,9 @@ requests in flight finish; a second signal exits at once.`,
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
+			if client.Tripped() != nil {
+				res.Interrupted = false // stopped by the API's refusal, not by the user
+			}
 			closeErr := store.Close()
 			events.summary(res, store.BytesWritten())
 			err = a.report(res, output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
@@ -176,6 +194,7 @@ requests in flight finish; a second signal exits at once.`,
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&retarget, "retarget", false, "bind the state to this API although it belongs to another (its ids are then taken to name objects here)")
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
+	rf.register(c.Flags(), "record in the state what BlueRockTEL holds now (changed or deleted there), changing nothing in BlueRockTEL")
 	c.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
 	c.Flags().BoolVar(&failFast, "fail-fast", false, "stop starting steps after the first failure")
@@ -199,7 +218,7 @@ func nothingToDo(c plan.Counts) string {
 
 // recordImported writes the manifest's spec for objects imported by hand,
 // so later plans can diff them.
-func recordImported(p *plan.Plan, store *state.Store) error {
+func recordImported(p *plan.Plan, store state.Backend) error {
 	for _, s := range p.Steps {
 		if !s.Imported {
 			continue

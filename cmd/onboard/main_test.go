@@ -28,7 +28,7 @@ import (
 // scripts exercise argument parsing, exit codes, stdout/stderr and signals
 // exactly as a user's shell does.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(stopPGAfter{m}, map[string]func(){
 		"onboard": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
@@ -51,6 +51,7 @@ func TestScripts(t *testing.T) {
 			"exitcode":  cmdExitCode,
 			"jsonlines": cmdJSONLines,
 			"readme":    cmdReadme,
+			"pgstate":   cmdPGState,
 		}, driftCmds, ciCmds),
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/planfile"
 	"github.com/onboardhq/onboard/pkg/planrender"
+	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -26,12 +27,17 @@ func (f *planFlags) path(paths []string) (string, error) {
 
 // compile loads manifests and state (read-only) into a plan.
 func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
-	p, _, _, err := a.compileSet(paths, f)
+	p, _, _, err := a.compileSet(paths, f, nil)
 	return p, err
 }
 
-// compileSet is compile, also returning what the plan was made from.
-func (a *app) compileSet(paths []string, f *planFlags) (*plan.Plan, *manifest.Set, *state.State, error) {
+// liveReader reads BlueRockTEL for the objects a state knows (nil: no
+// refresh).
+type liveReader func(*state.State) (map[string]*refresh.Live, error)
+
+// compileSet is compile, after a refresh when live is not nil, also
+// returning what the plan was made from.
+func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.Plan, *manifest.Set, *state.State, error) {
 	readOnlyGC()
 	set, err := a.load(paths)
 	if err != nil {
@@ -41,14 +47,21 @@ func (a *app) compileSet(paths []string, f *planFlags) (*plan.Plan, *manifest.Se
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	st, warnings, err := state.Read(statePath)
+	st, warnings, err := readStateAt(statePath, true)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read state: %w", err)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
-	p, err := plan.Compile(set, st, plan.Options{Adopt: f.adopt})
+	own := ownPart(statePath, st, set)
+	opts := plan.Options{Adopt: f.adopt}
+	if live != nil {
+		if opts.Live, err = live(own); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	p, err := plan.Compile(set, own, opts)
 	return p, set, st, err
 }
 
@@ -77,12 +90,14 @@ func checkMaxBytes(n int) error {
 
 func newPlanCmd(a *app) *cobra.Command {
 	var (
-		f          planFlags
-		cf         clientFlags
-		output     string
-		out        string
-		detailedEC bool
-		maxBytes   int
+		f           planFlags
+		cf          clientFlags
+		rf          refreshFlags
+		parallelism int
+		output      string
+		out         string
+		detailedEC  bool
+		maxBytes    int
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",
@@ -90,8 +105,15 @@ func newPlanCmd(a *app) *cobra.Command {
 		Long: `plan reads the manifests and the state file and shows what apply would create,
 what it would update (the fields that changed, old -> new), and what state
 knows that the manifests no longer declare (never deleted), with a billing
-preview of each customer file in exact decimals, before -> after. It sends
-nothing to the API. --out FILE saves the plan for onboard apply FILE.
+preview of each customer file in exact decimals, before -> after. It changes
+nothing. --out FILE saves the plan for onboard apply FILE.
+
+First it reads from BlueRockTEL, in bulk, the objects the state knows (a
+customer file and all its lines in one request), so that what changed there
+shows: a field changed in the web interface is restored ("quantity: 8 (in
+BlueRockTEL) -> 5 (manifest)"), an object deleted there is created again.
+--refresh=false plans from the state alone and sends nothing; --refresh-only
+shows what changed in BlueRockTEL, for apply --refresh-only to record.
 
 --output text (default) shows only what would change, grouped by customer;
 --output json is a versioned format for tools (see README); --output markdown
@@ -100,7 +122,9 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 60,000, a GitHub comment holds 65,536 characters) a summary that fits.`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
-  onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error`,
+  onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
+  onboard plan customers/ --refresh=false       # from the state alone: sends nothing
+  onboard plan customers/ --refresh-only        # what changed in BlueRockTEL`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
 			switch output {
@@ -111,7 +135,12 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if err := checkMaxBytes(maxBytes); err != nil {
 				return err
 			}
-			p, set, st, err := a.compileSet(paths, &f)
+			if rf.only {
+				return a.refreshOnlyPlan(c, paths, &f, &rf, &cf, parallelism, detailedEC)
+			}
+			p, set, st, err := a.compileSet(paths, &f, func(st *state.State) (map[string]*refresh.Live, error) {
+				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism)
+			})
 			if err != nil {
 				return err
 			}
@@ -150,7 +179,9 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
-	c.Flags().StringVar(&cf.baseURL, "base-url", "", "the API the plan is for, recorded in a saved plan (default $ONBOARD_BASE_URL)")
+	rf.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
+	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
+	cf.register(c.Flags())
 	c.Flags().StringVar(&out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
 	return c
 }

@@ -134,9 +134,14 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Errorf("last frame %q does not agree with the summary %q", last, summary[0])
 	}
 
-	// Colour on a terminal without NO_COLOR: created is green.
+	// Colour on a terminal without NO_COLOR: created is green. Each run
+	// below gets a sandbox of its own, so that it creates everything (on
+	// the first one, the family would be found and adopted).
+	fresh := func() []string {
+		return append(startSandbox(t, sandbox.Options{}).env(), "TERM=xterm-256color", "NO_COLOR=1")
+	}
 	var colour []string
-	for _, kv := range env {
+	for _, kv := range fresh() {
 		if !strings.HasPrefix(kv, "NO_COLOR=") {
 			colour = append(colour, kv)
 		}
@@ -176,7 +181,13 @@ func TestProgressOnTerminal(t *testing.T) {
 	}
 
 	// TERM=dumb: no live line, no escape sequence: one line per object.
-	term, _ = ptyRun(t, append(colour, "TERM=dumb"), 200, args("c.state", "0")...)
+	var dumb []string
+	for _, kv := range fresh() {
+		if !strings.HasPrefix(kv, "NO_COLOR=") {
+			dumb = append(dumb, kv)
+		}
+	}
+	term, _ = ptyRun(t, append(dumb, "TERM=dumb"), 200, args("c.state", "0")...)
 	if strings.ContainsAny(term, "\x1b\r") {
 		t.Errorf("TERM=dumb: the terminal got an escape sequence or a carriage return:\n%q", term)
 	}

@@ -14,12 +14,12 @@ import (
 // against this API, then that the API is there and accepts the token (one
 // request), and only then binds the state to it: a mistyped base URL must
 // not become the state's API.
-func preflight(ctx context.Context, store *state.Store, client *bluerocktel.Client, retarget bool) error {
-	if _, _, err := state.CheckAPI(store.Meta(), store.Path(), client.BaseURL(), retarget); err != nil {
+func preflight(ctx context.Context, store state.Backend, client *bluerocktel.Client, retarget bool) error {
+	if _, _, err := state.CheckAPI(store.Meta(), store.Location(), client.BaseURL(), retarget); err != nil {
 		return bindAPIError(err)
 	}
 	if err := client.Preflight(ctx); err != nil {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%w; nothing was written", err)}
+		return &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
 	}
 	return bindAPIError(store.BindAPI(client.BaseURL(), retarget))
 }
@@ -63,7 +63,7 @@ func (a *app) printFailures(res *apply.Result) {
 	}
 	fmt.Fprintf(a.stderr, "\n%d failed:\n", len(res.Failures))
 	for _, f := range others {
-		fmt.Fprintf(a.stderr, "  %v\n", f.Err)
+		fmt.Fprintf(a.stderr, "  %s\n", phraseFailure(f.Err))
 	}
 	if stopped > 0 {
 		fmt.Fprintf(a.stderr, "  %d stopped: %v\n", stopped, cause)
@@ -92,4 +92,26 @@ func closingAdvice(res *apply.Result, client *bluerocktel.Client, statePath stri
 		return fmt.Sprintf("State saved to %s; the API rejected %d object(s) (422): fix the manifests as said above, then run apply again.", statePath, rejected)
 	}
 	return fmt.Sprintf("State saved to %s; run apply again to complete what is left.", statePath)
+}
+
+// phraseFailure is a failure with what to do about it, in commands.
+func phraseFailure(err error) string {
+	var ue *apply.UnresolvedError
+	if errors.As(err, &ue) {
+		return fmt.Sprintf("%v; check in BlueRockTEL which object is this one, then run `onboard state import %s ID` "+
+			"(or `onboard state rm %s` if none is), and apply again", err, ue.Addr, ue.Addr)
+	}
+	var re *apply.UnrecordedError
+	if errors.As(err, &re) {
+		return fmt.Sprintf("%v: run `onboard state import %s %d`", err, re.Addr, re.ID)
+	}
+	return err.Error()
+}
+
+// tokenHint says where the token comes from when the API refused it.
+func tokenHint(err error) string {
+	if errors.Is(err, bluerocktel.ErrUnauthorized) {
+		return ": check ONBOARD_TOKEN or --token-file"
+	}
+	return ""
 }

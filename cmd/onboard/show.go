@@ -339,8 +339,7 @@ func (s *shown) title() string {
 // writeText prints the object, then its lines, then a summary.
 func (s *shown) writeText(w io.Writer, statePath string) {
 	gone, fields := 0, 0
-	var write func(v *shown, indent string)
-	write = func(v *shown, indent string) {
+	write := func(v *shown, indent string) {
 		if v.Gone {
 			fmt.Fprintf(w, "%s%s: gone from BlueRockTEL\n", indent, v.title())
 			gone++

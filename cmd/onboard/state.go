@@ -1,10 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 // stateFlagHelp describes --state; the default is the project's state
@@ -53,15 +53,23 @@ itself: an object whose create had an unknown outcome and could not be found.`,
 	c.PersistentFlags().StringVar(&stateFlag, "state", "", stateFlagHelp)
 	c.SuggestionsMinimumDistance = 2
 
+	var listOutput string
 	list := &cobra.Command{
-		Use:     "list",
-		Short:   "List the objects in the state",
-		Example: "  onboard state list --state customers/onboard.state",
-		Args:    cobra.NoArgs,
+		Use:   "list",
+		Short: "List the objects in the state",
+		Example: `  onboard state list
+  onboard state list --state postgres://ci@db.internal/onboard -o json`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if listOutput != "text" && listOutput != "json" {
+				return usagef("--output must be text or json, not %q", listOutput)
+			}
 			st, err := readState(a, statePath)
 			if err != nil {
 				return err
+			}
+			if listOutput == "json" {
+				return writeStateJSON(a, st)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ADDRESS\tKIND\tID\tSTATUS")
@@ -71,6 +79,7 @@ itself: an object whose create had an unknown outcome and could not be found.`,
 			return tw.Flush()
 		},
 	}
+	list.Flags().StringVarP(&listOutput, "output", "o", "text", "text, or json (one object: the state's lineage, serial, API and objects)")
 	show := &cobra.Command{
 		Use:     "show ADDRESS",
 		Short:   "Show one object of the state",
@@ -83,7 +92,7 @@ itself: an object whose create had an unknown outcome and could not be found.`,
 			}
 			o := st.Get(args[0])
 			if o == nil {
-				return fmt.Errorf("%s is not in the state %s%s", args[0], statePath, suggestAddr(st, args[0]))
+				return fmt.Errorf("%s is not in the state %s%s", args[0], pgstate.Redact(statePath), suggestAddr(st, args[0]))
 			}
 			fmt.Fprintf(a.stdout, "address: %s\nkind:    %s\nid:      %s\nstatus:  %s\nhash:    %s\nwritten: %s\n",
 				o.Addr, o.Kind, idText(o), o.Status, o.Hash, o.Time.Format(time.RFC3339))
@@ -101,9 +110,9 @@ it when the object does not exist, e.g. after checking an unknown outcome.`,
 		Example: "  onboard state rm customer.acme.file.main-2026.licence.seats",
 		Args:    exactArgs(1, "ADDRESS"),
 		RunE: func(c *cobra.Command, args []string) error {
-			return editState(a, statePath, "onboard state rm", func(s *state.Store) error {
+			return editState(a, statePath, "onboard state rm", args[0], func(s state.Backend) error {
 				if s.State().Get(args[0]) == nil {
-					return fmt.Errorf("%s is not in the state %s%s", args[0], statePath, suggestAddr(s.State(), args[0]))
+					return fmt.Errorf("%s is not in the state %s%s", args[0], pgstate.Redact(statePath), suggestAddr(s.State(), args[0]))
 				}
 				return s.Remove(args[0])
 			}, "removed %s from the state (nothing was deleted in BlueRockTEL)", args[0])
@@ -126,7 +135,7 @@ outcome and you found the object in BlueRockTEL.`,
 			if err != nil || id <= 0 {
 				return usagef("ID must be a positive whole number, not %q", args[1])
 			}
-			return editState(a, statePath, "onboard state import", func(s *state.Store) error {
+			return editState(a, statePath, "onboard state import", args[0], func(s state.Backend) error {
 				// A pending intent is what import settles; a created object
 				// is not replaced silently.
 				if o := s.State().Get(args[0]); o != nil && o.Status == state.StatusCreated && o.ID != id {
@@ -137,7 +146,7 @@ outcome and you found the object in BlueRockTEL.`,
 			}, "imported %s as %s #%d", args[0], kind, id)
 		},
 	}
-	c.AddCommand(list, show, rm, imp)
+	c.AddCommand(list, show, rm, imp, newStateMigrateCmd(a, &statePath))
 	return c
 }
 
@@ -155,6 +164,10 @@ shared file system) and is certainly no longer running.`,
 			statePath, err := stateLocation(statePath, nil)
 			if err != nil {
 				return err
+			}
+			if pgstate.IsURL(statePath) {
+				fmt.Fprintln(a.stdout, "a PostgreSQL state's locks die with their holder's session: there is nothing to unlock")
+				return nil
 			}
 			info, err := state.ForceUnlock(statePath)
 			if errors.Is(err, state.ErrNotLocked) || (err == nil && info == nil) {
@@ -174,13 +187,9 @@ shared file system) and is certainly no longer running.`,
 }
 
 // readState reads a state for list and show. Unlike plan, they refuse a
-// missing file: an empty listing would hide a wrong --state (apply's
-// default is beside the manifests, not the current directory).
-func readState(a *app, path string) (*state.State, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no state file %s: run this in the project (the directory of the manifests or below), or pass --state or set ONBOARD_STATE", path)
-	}
-	st, warnings, err := state.Read(path)
+// missing file: an empty listing would hide a wrong --state.
+func readState(a *app, loc string) (*state.State, error) {
+	st, warnings, err := readStateAt(loc, false)
 	if err != nil {
 		return nil, err
 	}
@@ -190,13 +199,17 @@ func readState(a *app, path string) (*state.State, error) {
 	return st, nil
 }
 
-// editState changes the state under its lock.
-func editState(a *app, path, command string, edit func(*state.Store) error, done string, args ...any) error {
-	s, err := state.Open(path, state.Options{Command: command})
+// editState changes the state under its lock (for a shared state, the
+// lock of the address's customer or catalog object).
+func editState(a *app, loc, command, addr string, edit func(state.Backend) error, done string, args ...any) error {
+	s, err := openState(loc, state.Options{Command: command})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := s.Lock(context.Background(), []string{state.ScopeOf(addr)}, 0); err != nil {
+		return err
+	}
 	if err := edit(s); err != nil {
 		return err
 	}
@@ -207,17 +220,65 @@ func editState(a *app, path, command string, edit func(*state.Store) error, done
 	return nil
 }
 
+// suggestAddr offers the addresses closest to a mistyped one: those it
+// is a prefix of (or that are a prefix of it), else those a few edits
+// away.
 func suggestAddr(st *state.State, addr string) string {
-	var near []string
+	type cand struct {
+		addr string
+		dist int
+	}
+	var near []cand
+	maxDist := max(2, len(addr)/5)
 	for _, o := range st.Sorted() {
-		if strings.HasPrefix(o.Addr, addr) || strings.HasPrefix(addr, o.Addr) {
-			near = append(near, o.Addr)
+		switch {
+		case strings.HasPrefix(o.Addr, addr) || strings.HasPrefix(addr, o.Addr):
+			near = append(near, cand{o.Addr, 0})
+		default:
+			if d := editDistance(addr, o.Addr, maxDist); d <= maxDist {
+				near = append(near, cand{o.Addr, d})
+			}
 		}
 	}
-	if len(near) == 0 || len(near) > 5 {
+	sort.SliceStable(near, func(i, j int) bool { return near[i].dist < near[j].dist })
+	if len(near) == 0 || (len(near) > 5 && near[0].dist == 0) {
 		return " (see `onboard state list`)"
 	}
-	return "; did you mean " + strings.Join(near, " or ") + "?"
+	names := make([]string, 0, 3)
+	for _, c := range near[:min(3, len(near))] {
+		names = append(names, c.addr)
+	}
+	return "; did you mean " + strings.Join(names, " or ") + "?"
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit+1 once it
+// certainly exceeds limit.
+func editDistance(a, b string, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func idText(o *state.Object) string {

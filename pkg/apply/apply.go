@@ -34,6 +34,11 @@ type Journal interface {
 	Remove(addr string) error
 }
 
+// Claimer serialises the creation of one address with other runners sharing the state.
+type Claimer interface {
+	Claim(ctx context.Context, addr string) (existing *state.Object, release func(), err error)
+}
+
 // Options tune a run.
 type Options struct {
 	// Parallelism bounds the requests in flight (default 8). Up to as
@@ -366,6 +371,17 @@ func (r *runner) create(ctx context.Context, s *plan.Step, c *call) (int64, bool
 		return 0, false, err
 	}
 	verify := s.Verify
+	if cl, ok := r.journal.(Claimer); ok { // another runner may be creating it: wait, then adopt its id
+		existing, release, err := cl.Claim(ctx, s.Addr)
+		if err != nil {
+			return 0, false, fmt.Errorf("claim (nothing was sent): %w", err)
+		}
+		defer release() // after the outcome is journaled
+		if existing != nil && existing.Status == state.StatusCreated && existing.ID > 0 {
+			return existing.ID, true, nil
+		}
+		verify = verify || existing != nil // a pending intent of a runner that died
+	}
 	for attempt := 1; ; attempt++ {
 		if verify {
 			if !c.acquire() {
@@ -437,10 +453,24 @@ func (r *runner) record(s *plan.Step, id int64, rec *bluerocktel.Record) error {
 		}
 	}
 	if err := r.journal.Put(o); err != nil {
-		return fmt.Errorf("created as #%d but the state could not be written (%v): run `onboard state import %s %d`", id, err, s.Addr, id)
+		return &UnrecordedError{Addr: s.Addr, ID: id, Err: err}
 	}
 	return nil
 }
+
+// UnrecordedError: the object exists in BlueRockTEL with ID, but the state
+// could not record it; recording it by hand settles it.
+type UnrecordedError struct {
+	Addr string
+	ID   int64
+	Err  error
+}
+
+func (e *UnrecordedError) Error() string {
+	return fmt.Sprintf("created as #%d but the state could not be written (%v)", e.ID, e.Err)
+}
+
+func (e *UnrecordedError) Unwrap() error { return e.Err }
 
 // lookup looks the object up by its natural key. Several matches, or a
 // failed lookup, stop the branch with what to check.
@@ -472,15 +502,13 @@ type UnresolvedError struct {
 	Candidates []int64
 }
 
+// Error says why the branch stopped; what to do about it (record the
+// right object in the state by hand) is for the caller to phrase.
 func (e *UnresolvedError) Error() string {
-	what := ""
 	if e.Err != nil {
-		what = fmt.Sprintf("the outcome of its create is unknown and looking it up failed (%v)", e.Err)
-	} else {
-		what = fmt.Sprintf("%d existing objects match it (ids %v)", len(e.Candidates), e.Candidates)
+		return fmt.Sprintf("the outcome of its create is unknown and looking it up failed (%v)", e.Err)
 	}
-	return fmt.Sprintf("%s; check in BlueRockTEL which object is this one, then run `onboard state import %s ID` "+
-		"(or `onboard state rm %s` if none is), and apply again", what, e.Addr, e.Addr)
+	return fmt.Sprintf("the outcome of its create is unknown and %d existing objects match it (ids %v)", len(e.Candidates), e.Candidates)
 }
 
 func (e *UnresolvedError) Unwrap() error { return e.Err }

@@ -223,7 +223,7 @@ func TestApplyScenarios(t *testing.T) {
 		{name: "unknown outcome that lookups cannot settle: branch stopped, intent kept",
 			faults: map[resource.Kind][]fault{resource.CustomerFile: {lookFail}}, want: Result{Created: 3, Failed: 1, Skipped: 3},
 			creates: map[resource.Kind]int{resource.CustomerFile: 1}, stored: map[resource.Kind]int{resource.CustomerFile: 1},
-			errHas: "onboard state import " + fileAddr + " ID", pending: []string{fileAddr}},
+			errHas: "the outcome of its create is unknown and looking it up failed", pending: []string{fileAddr}},
 		{name: "unknown outcomes every time: gives up after the bounded attempts",
 			faults:  map[resource.Kind][]fault{resource.Family: {lost, lost, lost, lost}},
 			want:    Result{Created: 2, Failed: 1, Skipped: 4},

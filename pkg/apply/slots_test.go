@@ -146,6 +146,9 @@ func generatedPlan(t testing.TB, customers int) (*plan.Plan, *state.Store, strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, s := range p.Steps {
+		s.Verify = false // these tests count creates; catalog look-ups are tested by the CLI scripts
+	}
 	path := filepath.Join(dir, "state")
 	st, err := state.Open(path, state.Options{NoSync: true})
 	if err != nil {

@@ -76,10 +76,12 @@ type breaker struct {
 
 	mu      sync.Mutex
 	err     *BreakerError
-	since   time.Time // first failure since the last answer; zero when answering
+	since   time.Time // unreachable since; zero when answering
 	lastErr error
-	gen     int // bumped by each answer: a pending timer of an older gen is void
-	timer   *time.Timer
+	// lastAnswer is when the API last answered.
+	lastAnswer time.Time
+	gen        int // bumped by each answer: a pending timer of an older gen is void
+	timer      *time.Timer
 
 	// tripped is cancelled when the breaker trips, cutting short the calls
 	// waiting in a retry back-off.
@@ -102,11 +104,14 @@ func (b *breaker) open() error {
 	return b.err
 }
 
-// answered records that the API answered (any status).
-func (b *breaker) answered() {
+// answered records that the API answered (any status) at now.
+func (b *breaker) answered(now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.since, b.lastErr = time.Time{}, nil
+	if now.After(b.lastAnswer) {
+		b.lastAnswer = now
+	}
 	b.gen++
 	if b.timer != nil {
 		b.timer.Stop()
@@ -121,30 +126,40 @@ func (b *breaker) refused(e *APIError) {
 	b.tripLocked(&BreakerError{Cause: BreakAuth, URL: b.url, Status: e.Status, Last: e})
 }
 
-// failed records an attempt that got no answer at now. The breaker trips
-// when failures have lasted window, checked here and by a timer, so that
-// it trips on time even while every call sleeps in a back-off.
-func (b *breaker) failed(now time.Time, err error) {
+// failed records an attempt, started at start, that got no answer by now.
+// The API counts as unreachable since the later of start and its last
+// answer (an attempt that hung for the whole timeout counts from its
+// start); the breaker trips when that has lasted window, checked here and
+// by a timer, so that it trips on time even while every call sleeps in a
+// back-off.
+func (b *breaker) failed(start, now time.Time, err error) {
 	if b.window <= 0 {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.lastErr = err
-	if b.since.IsZero() {
-		b.since = now
+	from := start
+	if b.lastAnswer.After(from) {
+		from = b.lastAnswer
+	}
+	if !b.since.IsZero() && b.since.Before(from) {
+		from = b.since
+	}
+	b.since = from
+	if d := now.Sub(from); d >= b.window {
+		b.tripLocked(&BreakerError{Cause: BreakUnreachable, URL: b.url, For: d, Last: err})
+		return
+	}
+	if b.timer == nil {
 		gen := b.gen
-		b.timer = time.AfterFunc(b.window, func() {
+		b.timer = time.AfterFunc(b.window-now.Sub(from), func() {
 			b.mu.Lock()
 			defer b.mu.Unlock()
 			if b.gen == gen && !b.since.IsZero() {
-				b.tripLocked(&BreakerError{Cause: BreakUnreachable, URL: b.url, For: b.window, Last: b.lastErr})
+				b.tripLocked(&BreakerError{Cause: BreakUnreachable, URL: b.url, For: time.Since(b.since), Last: b.lastErr})
 			}
 		})
-		return
-	}
-	if d := now.Sub(b.since); d >= b.window {
-		b.tripLocked(&BreakerError{Cause: BreakUnreachable, URL: b.url, For: d, Last: err})
 	}
 }
 

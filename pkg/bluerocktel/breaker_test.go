@@ -99,22 +99,41 @@ func TestBreakerTripsWhenUnreachable(t *testing.T) {
 	logf(t, "%v", err)
 }
 
-// An answer in between resets the window: an API that answers at times is
-// not cut off.
-func TestBreakerResetByAnswers(t *testing.T) {
-	b := newBreaker("http://x/api", 100*time.Millisecond)
+// The API counts as unreachable from the later of a failed attempt's
+// start and the last answer: an answer in between resets the window, and
+// one attempt that hung for the whole window trips it at once.
+func TestBreakerWindow(t *testing.T) {
 	t0 := time.Now()
-	for i := range 10 {
-		b.failed(t0.Add(time.Duration(i)*60*time.Millisecond), errors.New("refused"))
-		b.answered()
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	type ev struct {
+		answer      bool
+		start, done int // ms
 	}
-	if err := b.open(); err != nil {
-		t.Fatalf("tripped although the API answered: %v", err)
+	tests := []struct {
+		name string
+		evs  []ev
+		trip bool
+	}{
+		{"failures with answers in between", []ev{{false, 0, 60}, {true, 0, 70}, {false, 70, 130}, {true, 70, 140}, {false, 140, 200}}, false},
+		{"failures lasting past the window", []ev{{false, 0, 10}, {false, 20, 150}}, true},
+		{"one attempt hanging for the window", []ev{{false, 0, 100}}, true},
+		{"a hang while others answered", []ev{{true, 0, 90}, {false, 0, 100}}, false},
 	}
-	b.failed(t0, errors.New("refused"))
-	b.failed(t0.Add(150*time.Millisecond), errors.New("refused"))
-	if err := b.open(); err == nil {
-		t.Fatal("not tripped after failures lasting past the window")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBreaker("http://x/api", 100*time.Millisecond)
+			for _, e := range tt.evs {
+				if e.answer {
+					b.answered(at(e.done))
+				} else {
+					b.failed(at(e.start), at(e.done), errors.New("refused"))
+				}
+			}
+			if got := b.open() != nil; got != tt.trip {
+				t.Fatalf("tripped %v, want %v (%v)", got, tt.trip, b.open())
+			}
+			b.answered(at(1000)) // stop a pending timer
+		})
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -37,6 +38,8 @@ type Client struct {
 	stats *counters
 	debug *debugLog
 	brk   *breaker
+	// preflighted: Preflight succeeded once.
+	preflighted *atomic.Bool
 }
 
 // secret holds the token behind a pointer: fmt prints a nested pointer as
@@ -59,12 +62,13 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("rate %g must not be negative (0 = unlimited)", cfg.Rate)
 	}
 	c := &Client{
-		base:  u.String(),
-		tok:   &secret{cfg.Token},
-		pacer: newPacer(cfg.Rate, time.Now()),
-		stats: &counters{},
-		debug: &debugLog{w: cfg.Debug, token: cfg.Token},
-		brk:   newBreaker(u.String(), cfg.BreakAfter),
+		base:        u.String(),
+		tok:         &secret{cfg.Token},
+		pacer:       newPacer(cfg.Rate, time.Now()),
+		stats:       &counters{},
+		debug:       &debugLog{w: cfg.Debug, token: cfg.Token},
+		brk:         newBreaker(u.String(), cfg.BreakAfter),
+		preflighted: new(atomic.Bool),
 	}
 	base := cfg.Transport
 	if base == nil {

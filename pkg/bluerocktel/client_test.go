@@ -135,7 +135,7 @@ func TestTypedAPIErrors(t *testing.T) {
 			name: "401 without token", status: 401,
 			body:     `{"message":"Unauthenticated."}`,
 			sentinel: ErrUnauthorized,
-			contains: []string{"the API token was rejected (401 Unauthenticated)", "ONBOARD_TOKEN", "--token-file"},
+			contains: []string{"the API token was rejected (401 Unauthenticated)"},
 		},
 		{
 			name: "401 echoing the token", status: 401,

@@ -13,7 +13,7 @@ import (
 // class, and against an *OutcomeUnknownError for ErrOutcomeUnknown.
 var (
 	// ErrUnauthorized: 401, the API token was rejected.
-	ErrUnauthorized = errors.New("the API token was rejected (401 Unauthenticated): check ONBOARD_TOKEN or --token-file")
+	ErrUnauthorized = errors.New("the API token was rejected (401 Unauthenticated)")
 	// ErrNotFound: 404.
 	ErrNotFound = errors.New("not found (404)")
 	// ErrValidation: 422, the server refused the fields sent.

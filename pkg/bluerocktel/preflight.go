@@ -45,7 +45,13 @@ func (e *PreflightError) Unwrap() error { return e.Err }
 // written. It fails with a *BreakerError for a refused token (401/403) or
 // an API unreachable for BreakAfter, and with a *PreflightError for a URL
 // that answers but is not the API (404, or not a JSON list).
+//
+// Once it has succeeded, later calls return nil without a request: a run
+// checks the API once (before its refresh, or before its first write).
 func (c *Client) Preflight(ctx context.Context) error {
+	if c.preflighted.Load() {
+		return nil
+	}
 	spec := resource.Get(resource.Family)
 	q := url.Values{"per_page": {"1"}, "page": {"1"}}
 	body, err := c.do(ctx, http.MethodGet, spec.Path, q, nil)
@@ -56,6 +62,7 @@ func (c *Client) Preflight(ctx context.Context) error {
 			return &PreflightError{URL: c.base, Status: http.StatusOK, Hint: c.pathHint(),
 				Err: fmt.Errorf("GET %s answered something that is not a list of families", spec.Path)}
 		}
+		c.preflighted.Store(true)
 		return nil
 	case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
 		return &PreflightError{URL: c.base, Status: ae.Status, Hint: c.pathHint(),

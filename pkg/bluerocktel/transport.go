@@ -134,14 +134,14 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		t.stats.transportErrors.Add(1)
 		if ctx.Err() == nil {
-			t.brk.failed(now, err)
+			t.brk.failed(start, now, err)
 		}
 		t.pacer.observe(s, now, 0)
 		t.debug.failure(req, now.Sub(start), err)
 		return nil, err
 	}
 	cl.last = attempt{maybeStored: resp.StatusCode < 400 || resp.StatusCode >= 500, status: resp.StatusCode}
-	t.brk.answered()
+	t.brk.answered(now)
 	t.stats.status(resp.StatusCode)
 	t.pacer.observe(s, now, resp.StatusCode)
 	t.debug.response(req, resp.StatusCode, now.Sub(start), body)

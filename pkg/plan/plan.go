@@ -9,11 +9,13 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/dominikbraun/graph"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 )
@@ -40,6 +42,9 @@ type FieldChange struct {
 	// Reset: the manifest no longer sets the field; the update sends
 	// null, and the API gives it the value it would get on create.
 	Reset bool `json:"reset,omitempty"`
+	// Drifted: Old is what BlueRockTEL holds now, changed behind onboard's
+	// back (refresh); the update restores the manifest's value.
+	Drifted bool `json:"drifted,omitempty"`
 }
 
 // Step is one object of the plan, as a complete operation.
@@ -84,6 +89,9 @@ type Step struct {
 	// what it was created from; it is taken to match the manifest, and
 	// apply records the manifest's spec.
 	Imported bool `json:"imported,omitempty"`
+	// Gone: state knows the object, but BlueRockTEL no longer has it (or
+	// the object it is nested in): it is created again.
+	Gone bool `json:"gone,omitempty"`
 }
 
 // ID is the id the object has in BlueRockTEL, 0 when it is to be created.
@@ -142,6 +150,10 @@ type Options struct {
 	// Adopt looks up every object that state does not know before creating
 	// it (for a pipeline that lost its state).
 	Adopt bool
+	// Live is what a refresh read from BlueRockTEL, by address (nil: no
+	// refresh; the plan trusts the state). An object it says is gone is
+	// created again; a field changed behind onboard's back is restored.
+	Live map[string]*refresh.Live
 }
 
 // Counts tallies a plan.
@@ -189,10 +201,15 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	}
 	var refused RefusedError
 	ordered := orderObjects(set.Objects)
+	ids := refresh.IDs(st)
 	for _, o := range ordered {
 		s := compileStep(o)
 		s.Existing = st.Objects[s.Addr]
-		if r := decide(s, opts); len(r) > 0 {
+		var parent *Step
+		if o.Parent != nil {
+			parent = p.ByAddr[o.Parent.Addr]
+		}
+		if r := decide(s, parent, opts, ids); len(r) > 0 {
 			refused.Refusals = append(refused.Refusals, r...)
 		}
 		if _, dup := p.ByAddr[s.Addr]; dup {
@@ -229,14 +246,49 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	return p, nil
 }
 
-// decide sets the step's action from the state's record, and turns a
-// changed object into its update. It returns the changes an update cannot
-// make.
-func decide(s *Step, opts Options) []Refusal {
+// decide sets the step's action from the state's record (and, after a
+// refresh, from what BlueRockTEL holds), and turns a changed object into
+// its update. It returns the changes an update cannot make.
+func decide(s *Step, parent *Step, opts Options, ids func(string) (int64, bool)) []Refusal {
 	e := s.Existing
+	var live *refresh.Live
+	if opts.Live != nil && e != nil && e.Status == state.StatusCreated && e.ID != 0 {
+		live = opts.Live[s.Addr]
+		// An object nested in one created again is gone with it: its old
+		// parent no longer exists.
+		if parent != nil && parent.Gone {
+			live = &refresh.Live{Addr: s.Addr, Gone: true}
+		}
+	}
 	switch {
+	case live != nil && live.Gone:
+		s.Action, s.Gone = Create, true
+	case live != nil && live.Record != nil && e.Hash != "" && len(refresh.Compare(resource.Get(s.Kind), e.Spec, live.Record, ids)) > 0:
+		// Changed behind onboard's back: diff what BlueRockTEL holds now
+		// with the manifest.
+		spec := resource.Get(s.Kind)
+		drift := refresh.Compare(spec, e.Spec, live.Record, ids)
+		current := refresh.LiveSpec(spec, e.Spec, live.Record, ids)
+		s.Changes = diffSpecs(spec, current, s.Spec)
+		drifted := map[string]bool{}
+		for _, d := range drift {
+			drifted[d.Wire] = true
+		}
+		for i := range s.Changes {
+			s.Changes[i].Drifted = drifted[s.Changes[i].Field]
+		}
+		if len(s.Changes) == 0 {
+			// The same change was made in BlueRockTEL and the manifest:
+			// nothing to send, and apply records the manifest's spec.
+			s.Action, s.Imported = NoOp, true
+			break
+		}
+		if r := refusals(s); len(r) > 0 {
+			return r
+		}
+		toUpdate(s)
 	case e == nil:
-		s.Action, s.Verify = Create, opts.Adopt
+		s.Action, s.Verify = Create, opts.Adopt || adoptsByDefault(s)
 	case e.Status != state.StatusCreated || e.ID == 0:
 		// An intent without a recorded outcome: the POST may have been
 		// stored. Look before creating again.
@@ -288,6 +340,12 @@ func toUpdate(s *Step) {
 	}
 	s.Action, s.Method, s.Path = Update, "PUT", spec.ObjectPath(s.Existing.ID)
 	s.Query, s.Body = nil, body
+}
+
+// adoptsByDefault: the step sends every field of its kind's AdoptKey.
+func adoptsByDefault(s *Step) bool {
+	key := resource.Get(s.Kind).AdoptKey
+	return len(key) > 0 && !slices.ContainsFunc(key, func(f string) bool { return s.Spec[f] == "" })
 }
 
 // diffSpecs compares the recorded spec with the manifest's, field by field

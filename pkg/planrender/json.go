@@ -29,6 +29,8 @@ type jsonChange struct {
 	After  *string `json:"after"`
 	// Reset: after is the API's default (null was sent).
 	Reset bool `json:"reset,omitempty"`
+	// Drifted: before is what BlueRockTEL holds, changed outside onboard.
+	Drifted bool `json:"drifted,omitempty"`
 }
 
 type jsonStep struct {
@@ -38,6 +40,7 @@ type jsonStep struct {
 	Label       string            `json:"label,omitempty"`
 	ID          int64             `json:"id,omitempty"`
 	LookupFirst bool              `json:"lookup_first,omitempty"`
+	Gone        bool              `json:"gone,omitempty"`
 	Method      string            `json:"method,omitempty"`
 	Path        string            `json:"path,omitempty"`
 	Query       *orderedValues    `json:"query,omitempty"`
@@ -111,7 +114,7 @@ func strPtr(s string, set bool) *string {
 
 func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 	js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Action, Label: s.Label, ID: s.ID(),
-		LookupFirst: s.Verify, Method: s.Method, Path: s.Path, Position: s.Pos, DependsOn: s.Deps}
+		LookupFirst: s.Verify, Gone: s.Gone, Method: s.Method, Path: s.Path, Position: s.Pos, DependsOn: s.Deps}
 	if js.DependsOn == nil {
 		js.DependsOn = []string{}
 	}
@@ -134,7 +137,7 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 	}
 	for _, c := range s.Changes {
 		js.Changes = append(js.Changes, jsonChange{Field: strings.TrimPrefix(c.Field, "?"),
-			Before: strPtr(c.Old, c.Old != ""), After: strPtr(c.New, !c.Reset && c.New != ""), Reset: c.Reset})
+			Before: strPtr(c.Old, c.Old != ""), After: strPtr(c.New, !c.Reset && c.New != ""), Reset: c.Reset, Drifted: c.Drifted})
 	}
 	return js
 }

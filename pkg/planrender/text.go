@@ -152,13 +152,19 @@ func ChangeText(c plan.FieldChange) string {
 	if c.Reset {
 		nv = "(API default)"
 	}
+	if c.Drifted {
+		return fmt.Sprintf("%s: %s (in BlueRockTEL) -> %s (manifest)", c.Field, orNone(c.Old), nv)
+	}
 	return fmt.Sprintf("%s: %s -> %s", c.Field, orNone(c.Old), nv)
 }
 
 func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 	spec := resource.Get(s.Kind)
 	note := ""
-	if s.Action == plan.Create && s.Verify {
+	switch {
+	case s.Gone:
+		note = "  (gone from BlueRockTEL: created again)"
+	case s.Action == plan.Create && s.Verify:
 		note = "  (looked up first: adopted if it already exists)"
 	}
 	id := ""

@@ -182,6 +182,12 @@ type Spec struct {
 	// is used. They are filtered on with filter[field]=value and compared
 	// exactly on the client side.
 	NaturalKeys [][]string
+	// AdoptKey is a natural key strong enough that a state which does not
+	// know the object looks it up before creating it, by default: when
+	// all its fields are sent, an existing object with them is adopted,
+	// never duplicated (a fresh state over an existing catalog). Kinds
+	// without one (customers) are looked up first only with --adopt.
+	AdoptKey []string
 	// MatchAllFields: a candidate found by natural key must also equal every
 	// field that was sent (lines have no identity of their own beyond what
 	// they say).
@@ -293,6 +299,7 @@ var table = []*Spec{
 			{Name: "name", Type: String, Required: true, Description: "Family name. Identifies the family: an existing family with this exact name is adopted, not duplicated."},
 		},
 		NaturalKeys: [][]string{{"name"}},
+		AdoptKey:    []string{"name"},
 	},
 	{
 		Kind: Item, Title: "item", Label: "description", Collection: "items", Path: "/v1/items",
@@ -308,6 +315,7 @@ var table = []*Spec{
 			{Name: "internal_reference", Type: String, Description: "Internal reference (SKU). When set, it identifies the item: an existing item with this reference is adopted, not duplicated."},
 		},
 		NaturalKeys: [][]string{{"internal_reference"}, {"description", "family_id"}},
+		AdoptKey:    []string{"internal_reference"},
 		Defaults:    []Default{{Wire: "active", JSON: "true"}},
 	},
 	{

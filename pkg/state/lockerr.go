@@ -34,6 +34,9 @@ type LockedError struct {
 	Holder *LockInfo
 	// Waited is how long Open polled (LockTimeout) before giving up.
 	Waited time.Duration
+	// Scope is the locked scope (a customer, a catalog object) of a
+	// backend that locks per scope; "" for the whole state.
+	Scope string
 }
 
 // Error names the holder and says what to do.
@@ -60,6 +63,9 @@ func (e *LockedError) Error() string {
 		who = "another onboard run: " + e.Holder.describe(true)
 	}
 	msg := fmt.Sprintf("state %s is locked by %s", e.StatePath, who)
+	if e.Scope != "" {
+		msg = fmt.Sprintf("%s in state %s is locked by %s", e.Scope, e.StatePath, who)
+	}
 	if e.Waited > 0 {
 		return fmt.Sprintf("%s; still locked after waiting %s. Wait for it to finish, or wait longer with --lock-timeout", msg, e.Waited.Round(time.Millisecond))
 	}

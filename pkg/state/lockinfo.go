@@ -122,3 +122,11 @@ func writeLockInfo(path string, info *LockInfo) error {
 	}
 	return f.Close()
 }
+
+// NewLockInfo describes this process as a lock holder, for backends other
+// than the file (command as in Options.Command).
+func NewLockInfo(command string) (*LockInfo, error) { return newLockInfo(command) }
+
+// Describe renders the holder for messages: `"cmd" (pid N, user U, host H)
+// since T`.
+func (i *LockInfo) Describe() string { return i.describe(true) }

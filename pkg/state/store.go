@@ -19,6 +19,9 @@ type Options struct {
 	// Command describes this run in the lock file (e.g. "onboard apply
 	// acme.yaml"), shown to a run that finds the state locked.
 	Command string
+	// OnWait, if set, is told once per lock that a backend locking per
+	// scope has to wait for (under LockTimeout), with who holds it.
+	OnWait func(*LockedError)
 	// NoSync skips every fsync. For tests and benchmarks only: a crash
 	// may then lose acknowledged records.
 	NoSync bool
