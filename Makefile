@@ -13,7 +13,7 @@ STATICCHECK_VERSION := v0.8.2
 SHELLCHECK_VERSION  := 0.9.0
 SUDO                := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test unit race suites fuzz demo bench bench-e2e lint lint-ci tools fmt generate clean postgres
+.PHONY: all build test unit race suites browser fuzz demo bench bench-e2e lint lint-ci tools fmt generate clean postgres
 
 all: build
 
@@ -22,7 +22,7 @@ build:
 
 ## test: vet, every test (unit, golden, end-to-end testscripts, fault and
 ## crash suites against the sandbox), then a bounded fuzz run.
-test: lint lint-ci unit race suites fuzz
+test: lint lint-ci unit race suites browser fuzz
 
 ## postgres: the PostgreSQL server binaries (initdb, pg_ctl) that the tests
 ## of the shared state start a throwaway server from; installed with
@@ -50,6 +50,14 @@ suites:
 	@$(GO) test -count=1 -timeout 10m -v -run '^Test(Fault|Crash)Suite$$' ./cmd/onboard/ > .suites.log 2>&1 \
 		|| { cat .suites.log; exit 1; }
 	@grep -E '^(fault|crash) suite:' .suites.log; grep -E '^(ok|FAIL)' .suites.log
+
+## browser: the Markdown plan converted to HTML (GFM) and rendered in
+## headless Chromium, its DOM checked; Debian's chromium is installed when
+## missing.
+browser:
+	@command -v chromium >/dev/null || { echo "installing chromium (apt)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	$(GO) test -count=1 -tags browser -run '^TestMarkdownInBrowser$$' ./pkg/planrender/
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzLoad -fuzztime=$(FUZZTIME) ./pkg/manifest/

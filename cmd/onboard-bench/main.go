@@ -37,6 +37,7 @@ type scenario struct {
 	refresh     bool // measure a refresh of an applied set (issue 11) instead of apply
 	update      bool // measure an update of every recurring line of an applied set (issue 10): apply, or plan with plan
 	export      bool // measure an export of an applied set (issue 14) instead of apply
+	interrupt   bool // apply interrupted by SIGINT, then the state's complete customers (issue 15)
 	// runs is how many times the scenario runs by default (-count
 	// overrides): the cheap ones whose figure a busy machine sways run
 	// three times, and their targets are judged on the median.
@@ -51,6 +52,7 @@ var scenarios = []scenario{
 	{name: "cpu-1k", customers: 1000, parallelism: 16, clientRate: "0", runs: 3},
 	{name: "state-10k", customers: 10000, parallelism: 32, clientRate: "0"},
 	{name: "refresh-500", customers: 500, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
+	{name: "interrupt-300", customers: 300, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", interrupt: true, runs: 3},
 	{name: "refresh-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
 	{name: "update-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", update: true, runs: 3},
 	{name: "plan-updates-10k", customers: 10000, parallelism: 32, update: true, plan: true, runs: 3},
@@ -61,7 +63,7 @@ func main() {
 	bin := flag.String("onboard", "bin/onboard", "onboard binary to measure")
 	only := flag.String("run", "", "run only the scenarios whose name contains this")
 	work := flag.String("work", "", "working directory (default: a temporary one, removed afterwards)")
-	count := flag.Int("count", 0, "runs of each scenario (default: 3 for validate-10k, plan-10k and cpu-1k, 1 for the others); targets are judged on the median")
+	count := flag.Int("count", 0, "runs of each scenario (default: 3 for validate-10k, plan-10k, cpu-1k, refresh and interrupt-300, 1 for the others); targets are judged on the median")
 	flag.Parse()
 	abs, err := filepath.Abs(*bin)
 	check(err)

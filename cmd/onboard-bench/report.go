@@ -93,6 +93,8 @@ func (r *report) targets() []target {
 		ts = append(ts, r.updateTargets(note)...)
 	case "export-1k":
 		ts = append(ts, r.exportTargets(note)...)
+	case "interrupt-300":
+		ts = append(ts, r.interruptTargets(note)...)
 	case "cpu-1k":
 		us := r.median(func(x runResult) float64 { return float64(x.cpuPerObject().Nanoseconds()) / 1000 })
 		ts = append(ts, target{name: "onboard CPU per object at 0 ms latency < 200 µs",

@@ -49,6 +49,7 @@ type runResult struct {
 	refresh    *refreshResult // refresh scenarios
 	update     *updateResult  // update scenarios
 	export     *exportResult  // export scenarios
+	interrupt  *interruptResult
 }
 
 func (r runResult) cpuPerObject() time.Duration {
@@ -106,6 +107,10 @@ func (s scenario) run(bin, manifests, dir string) runResult {
 	}
 	if s.export {
 		return s.runExport(bin, manifests, dir)
+
+	}
+	if s.interrupt {
+		return s.runInterrupt(bin, manifests, dir)
 	}
 	if s.bare {
 		sb := startSandbox(bin, s)

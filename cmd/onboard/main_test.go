@@ -52,7 +52,7 @@ func TestScripts(t *testing.T) {
 			"jsonlines": cmdJSONLines,
 			"readme":    cmdReadme,
 			"pgstate":   cmdPGState,
-		}, driftCmds),
+		}, driftCmds, ciCmds),
 	})
 }
 

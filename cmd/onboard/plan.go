@@ -65,15 +65,27 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 	return p, set, st, err
 }
 
-// render writes a plan in one of the output formats.
-func render(w io.Writer, p *plan.Plan, output string) error {
+// render writes a plan in one of the output formats; md is the
+// Markdown's size limit and how to see the whole plan past it.
+func render(w io.Writer, p *plan.Plan, output string, md planrender.MarkdownOptions) error {
 	switch output {
 	case "json":
 		return planrender.JSON(w, p, versionString())
 	case "markdown":
-		return planrender.Markdown(w, p)
+		return planrender.MarkdownWith(w, p, md)
 	}
 	return planrender.Text(w, p)
+}
+
+// maxBytesHelp is the help of --max-bytes (plan and show PLAN_FILE).
+const maxBytesHelp = "--output markdown: past this size, write a summary (counts, money, the first objects) that fits a merge-request comment; 0 for no limit"
+
+// checkMaxBytes refuses a negative --max-bytes.
+func checkMaxBytes(n int) error {
+	if n < 0 {
+		return usagef("--max-bytes must be 0 (no limit) or a size in bytes, not %d", n)
+	}
+	return nil
 }
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -85,6 +97,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		output      string
 		out         string
 		detailedEC  bool
+		maxBytes    int
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",
@@ -104,7 +117,9 @@ shows what changed in BlueRockTEL, for apply --refresh-only to record.
 
 --output text (default) shows only what would change, grouped by customer;
 --output json is a versioned format for tools (see README); --output markdown
-is for a merge-request comment.`,
+is for a merge-request comment: the money first (per customer and for the
+plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
+60,000, a GitHub comment holds 65,536 characters) a summary that fits.`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
   onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
@@ -116,6 +131,9 @@ is for a merge-request comment.`,
 			case "text", "json", "markdown":
 			default:
 				return usagef("--output must be text, json or markdown, not %q", output)
+			}
+			if err := checkMaxBytes(maxBytes); err != nil {
+				return err
 			}
 			if rf.only {
 				return a.refreshOnlyPlan(c, paths, &f, &rf, &cf, parallelism, detailedEC)
@@ -139,7 +157,12 @@ is for a merge-request comment.`,
 					return fmt.Errorf("write the plan: %w", err)
 				}
 			}
-			if err := render(a.stdout, p, output); err != nil {
+			md := planrender.MarkdownOptions{MaxBytes: maxBytes,
+				Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
+			if out != "" {
+				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
+			}
+			if err := render(a.stdout, p, output, md); err != nil {
 				return err
 			}
 			if out != "" {
@@ -154,6 +177,7 @@ is for a merge-request comment.`,
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
+	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
 	rf.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/planfile"
+	"github.com/onboardhq/onboard/pkg/planrender"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -41,6 +42,10 @@ func init() {
 		default:
 			return usagef("--output must be text, json or markdown, not %q", output)
 		}
+		maxBytes, _ := c.Flags().GetInt("max-bytes")
+		if err := checkMaxBytes(maxBytes); err != nil {
+			return err
+		}
 		if len(args) != 1 {
 			return usagef("show PLAN_FILE takes no other argument")
 		}
@@ -48,6 +53,11 @@ func init() {
 		if err != nil {
 			return &usageError{err}
 		}
-		return render(a.stdout, f.Plan(), output)
+		return render(a.stdout, f.Plan(), output, planrender.MarkdownOptions{MaxBytes: maxBytes,
+			Rest: "`onboard show " + args[0] + " --max-bytes 0` (or --output text)"})
+	}
+	// show's own flags are for addresses; --max-bytes is for a saved plan.
+	showPlanFlags = func(c *cobra.Command) {
+		c.Flags().Int("max-bytes", planrender.DefaultMaxBytes, "a saved plan, "+maxBytesHelp)
 	}
 }

@@ -24,6 +24,8 @@ import (
 var (
 	isSavedPlan   = func(arg string) bool { return false }
 	showSavedPlan func(a *app, c *cobra.Command, args []string) error
+	// showPlanFlags registers the flags of a saved plan's rendering.
+	showPlanFlags = func(c *cobra.Command) {}
 )
 
 // showParallelism bounds show's reads: a file's lines come with its GET,
@@ -116,6 +118,7 @@ its item, a generated customer_account) are shown but never count as drift.`,
 	c.Flags().StringVar(&statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
 	cf.register(c.Flags())
+	showPlanFlags(c)
 	return c
 }
 

@@ -143,8 +143,8 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 }
 
 // JSON writes the plan in the documented, versioned JSON format (README
-// "Plan JSON format"): format_version, onboard_version, summary, steps,
-// orphans and billing_previews. Steps are encoded one at a time, so the
+// "Plan JSON format"): format_version, onboard_version, summary, totals
+// (the money), steps, orphans and billing_previews. Steps are encoded one at a time, so the
 // whole document is never held in memory twice.
 func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -157,6 +157,10 @@ func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
 	writeString(bw, toolVersion)
 	bw.WriteString(",\n  \"summary\": ")
 	if err := enc.Encode(p.Counts()); err != nil {
+		return err
+	}
+	bw.WriteString("  ,\"totals\": ")
+	if err := enc.Encode(Compute(p)); err != nil {
 		return err
 	}
 	bw.WriteString("  ,\"steps\": [")

@@ -5,7 +5,7 @@ package planrender
 
 import (
 	"bufio"
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"io"
 	"net/url"
@@ -69,11 +69,23 @@ func symbol(s *plan.Step) string {
 func Text(w io.Writer, p *plan.Plan) error {
 	bw := bufio.NewWriter(w)
 	gs := groups(p)
+	t := Compute(p)
+	money := map[string]CustomerTotals{}
+	for _, ct := range t.Customers {
+		money[ct.Title] = ct
+	}
+	if len(t.Customers) > 0 {
+		fmt.Fprintf(bw, "Money in %s excl. VAT (per month and per year normalised from each period; ≈ rounded to the cent):\n", t.Currency)
+		fmt.Fprintf(bw, "  whole plan: %s\n\n", moneyText(t.Plan))
+	}
 	for gi, g := range gs {
 		if gi > 0 {
 			bw.WriteString("\n")
 		}
 		fmt.Fprintf(bw, "%s\n", g.Title)
+		if ct, ok := money[g.Title]; ok {
+			fmt.Fprintf(bw, "  money: %s\n", moneyText(ct))
+		}
 		for _, s := range g.Steps {
 			writeStepText(bw, p, s)
 		}
@@ -98,6 +110,25 @@ func Text(w io.Writer, p *plan.Plan) error {
 	}
 	fmt.Fprintln(bw, Summary(p))
 	return bw.Flush()
+}
+
+// moneyText is a customer's or the plan's money on one line, e.g.
+// "one-time 150.00, per month ≈ 48.09, per year 577.10 (39.80 per
+// monthly cycle, 99.50 every 12 months)"; before -> after where it
+// changes.
+func moneyText(ct CustomerTotals) string {
+	side := func(m *Money) string {
+		return fmt.Sprintf("one-time %s%s, per month %s%s, per year %s%s (%s)", m.OneTime, unknownMark(m),
+			approx(m.PerMonth, m.PerMonthRounded), unknownMark(m), approx(m.PerYear, m.PerYearRounded), unknownMark(m),
+			periodsText(m))
+	}
+	after := side(&ct.After)
+	if ct.Before != nil {
+		if before := side(ct.Before); before != after {
+			return before + " -> " + after
+		}
+	}
+	return after
 }
 
 // Summary is the plan's count line.
@@ -211,8 +242,10 @@ func displayValue(p *plan.Plan, v resource.Value) string {
 	case v.Type == resource.Reference && v.Ref != "":
 		return "(id of " + v.Ref + ")"
 	case v.Type == resource.String || v.Type == resource.Date:
-		b, _ := json.Marshal(v.Text)
-		return string(b)
+		// As JSON, but "<b>" as written: people read this.
+		var b bytes.Buffer
+		writeJSONString(&b, v.Text)
+		return b.String()
 	}
 	return v.Text
 }
