@@ -84,6 +84,9 @@ type Step struct {
 	// what it was created from; it is taken to match the manifest, and
 	// apply records the manifest's spec.
 	Imported bool `json:"imported,omitempty"`
+	// Of is set on a follow-up step (followup.go): the address of the
+	// object it PUTs to, whose id fills Path's {id}.
+	Of string `json:"of,omitempty"`
 }
 
 // ID is the id the object has in BlueRockTEL, 0 when it is to be created.
@@ -189,8 +192,11 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	}
 	var refused RefusedError
 	ordered := orderObjects(set.Objects)
-	for _, o := range ordered {
-		s := compileStep(o)
+	for _, s := range withFollowUps(ordered, st) {
+		o := set.ByAddr[s.Addr]
+		if s.Of != "" {
+			o = set.ByAddr[s.Of]
+		}
 		s.Existing = st.Objects[s.Addr]
 		if r := decide(s, opts); len(r) > 0 {
 			refused.Refusals = append(refused.Refusals, r...)
@@ -200,7 +206,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		}
 		if c := o.Customer(); c != nil {
 			if _, ok := p.Titles[c.Addr]; !ok {
-				p.Titles[c.Addr] = fmt.Sprintf("Customer %s (%s)", c.Name, label(c))
+				p.Titles[c.Addr] = fmt.Sprintf("%s %s (%s)", title(c), c.Name, label(c))
 			}
 		}
 		p.Steps = append(p.Steps, s)

@@ -552,3 +552,16 @@ func TopLevel() []*Spec {
 	}
 	return out
 }
+
+// Cookbook returns the seven kinds of the onboarding cookbook's calls, in
+// table order (the kinds beyond them come after).
+func Cookbook() []*Spec {
+	var out []*Spec
+	for _, s := range table {
+		switch s.Kind {
+		case Family, Item, Customer, CustomerFile, Licence, Initial, Recurring:
+			out = append(out, s)
+		}
+	}
+	return out
+}
