@@ -111,8 +111,19 @@ func Address(parent *Object, k resource.Kind, name string) string {
 // KindOf reads the kind of the object at addr, checking that the address
 // has the shape Address builds: kind.name pairs, a top-level kind first,
 // then each kind nested in the one before ("customer.acme.file.main").
+//
+// The address of an object's follow-up step (its own address plus the
+// kind's FollowUp name, "customer.acme.file.main.links") is the object's
+// kind too.
 func KindOf(addr string) (resource.Kind, error) {
 	parts := strings.Split(addr, ".")
+	if len(parts) > 2 && len(parts)%2 == 1 {
+		if k, err := KindOf(strings.Join(parts[:len(parts)-1], ".")); err == nil {
+			if s := resource.Get(k); s.FollowUp != "" && s.FollowUp == parts[len(parts)-1] {
+				return k, nil
+			}
+		}
+	}
 	if len(parts) < 2 || len(parts)%2 != 0 {
 		return "", fmt.Errorf("%q is not an address (e.g. customer.acme or customer.acme.file.main)", addr)
 	}
