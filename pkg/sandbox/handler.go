@@ -50,6 +50,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveStats(w, r)
 	case strings.HasPrefix(p, ControlPrefix):
 		s.serveControl(w, r)
+	case p == BillingRunPath:
+		s.serveBillingRun(w, r)
+	case p == apiPrefix+invoicesPath || strings.HasPrefix(p, apiPrefix+invoicesPath+"/"):
+		s.serveInvoices(w, r, p[len(apiPrefix):])
 	case p == versionPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			s.finish(w, "other", methodNotAllowed(r.Method, "GET, HEAD"))

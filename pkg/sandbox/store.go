@@ -133,6 +133,7 @@ type store struct {
 	kinds map[resource.Kind]*kindStore
 	list  []*kindStore // table order
 	now   func() time.Time
+	bill  billing // invoices of simulated billing runs (invoices.go)
 }
 
 func newStore(now func() time.Time) (*store, error) {
