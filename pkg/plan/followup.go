@@ -25,6 +25,9 @@ func followUp(o *manifest.Object, st *state.State) *Step {
 		return nil
 	}
 	addr := FollowUpAddr(o.Addr, spec)
+	if !hasFollowUp(o, spec) && st.Objects[addr] == nil {
+		return nil // the common case: nothing to send after the create
+	}
 	s := &Step{Addr: addr, Kind: o.Kind, Label: label(o), Method: "PUT", Path: spec.Path + "/{id}", Of: o.Addr,
 		Pos: o.Pos.String(), Where: map[string]string{}}
 	if c := o.Customer(); c != nil {
@@ -62,13 +65,26 @@ func followUp(o *manifest.Object, st *state.State) *Step {
 			s.Where[f.WireName()] = v.Pos.String()
 		}
 	}
-	if len(s.Body) == 0 && st.Objects[addr] == nil {
-		return nil
-	}
 	sort.Strings(deps)
 	s.Deps = deps
 	s.Spec, s.Hash = specOf(spec, nil, s.Body)
 	return s
+}
+
+// hasFollowUp reports whether o sets any of its kind's follow-up fields.
+func hasFollowUp(o *manifest.Object, spec *resource.Spec) bool {
+	for _, f := range spec.Fields {
+		if !f.FollowUp {
+			continue
+		}
+		if _, ok := o.Lists[f.Name]; ok {
+			return true
+		}
+		if _, ok := o.Fields[f.Name]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // FollowUpAddr is the address of the follow-up step of the object at addr.

@@ -120,7 +120,8 @@ func (s *Server) BillingRun(fileID int64, date string) ([]byte, error) {
 	}
 	tax := new(apd.Decimal)
 	if charge, _ := normBool(st.kinds[resource.Customer].objs[customerID].valOr("charge_vat", false)); charge {
-		_, _ = ctx.Mul(tax, net, apd.New(20, -2))
+		rate, _, _ := apd.NewFromString(vatRate)
+		_, _ = ctx.Mul(tax, net, rate)
 	}
 	gross := new(apd.Decimal)
 	_, _ = ctx.Add(gross, cents(net), cents(tax))
