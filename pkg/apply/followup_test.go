@@ -94,4 +94,3 @@ func TestFollowUpPut(t *testing.T) {
 		})
 	}
 }
-
