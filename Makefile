@@ -65,7 +65,7 @@ fuzz:
 ## demo: build, start the sandbox on a free port, plan + apply + re-apply
 ## examples/acme.yaml, print the state, stop the sandbox.
 demo: build
-	./scripts/demo.sh $(BIN) examples/acme.yaml
+	./scripts/demo.sh $(BIN) examples/acme.yaml examples/acme-complete.yaml
 
 ## bench: Go benchmarks of the hot paths (3 iterations each; the journal
 ## append, a figure per fsync, 2,000), then the end-to-end benchmark of the

@@ -25,12 +25,14 @@ func TestCrashSuite(t *testing.T) {
 		customers = 50
 		kills     = 10
 	)
-	dir, set := generateSet(t, customers, 4242)
+	// Contacts and their links too: a kill between a file's contacts
+	// and its links PUT leaves the PUT for the next run.
+	dir, set := generateContactSet(t, customers, 4242)
 	sb := startSandbox(t, sandbox.Options{Latency: 5 * time.Millisecond, Jitter: 3 * time.Millisecond, Seed: 9})
 	statePath := filepath.Join(t.TempDir(), "onboard.state")
 	rng := rand.New(rand.NewPCG(20260401, 9))
 	// A paced apply (about 100 creates a second) makes 10 kills within
-	// 20-400 ms of start land at different depths of the 252 objects,
+	// 20-400 ms of start land at different depths of the 352 objects and 50 links PUTs,
 	// mostly with a request in flight.
 	args := applyArgs(dir, statePath, "--parallelism", "8", "--rate", "100/s")
 
@@ -83,7 +85,7 @@ func TestCrashSuite(t *testing.T) {
 		_, a, _ := applyCounts(r)
 		adopted += a
 	}
-	assertCounts(t, sb, generatedCounts(customers))
+	assertCounts(t, sb, generatedContactCounts(customers))
 	tl := verifyExactlyOnce(t, sb, set)
 	assertStateComplete(t, statePath, tl)
 	printFigures(t, "crash suite: kills %d (%d runs finished first, %d left a torn state line), objects created before the last kill %d of %d (%d unrecorded), adopted by the final runs %d, runs to converge %d, duplicates %d, missing %d",

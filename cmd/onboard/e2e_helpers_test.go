@@ -358,6 +358,38 @@ func generatedCounts(n int) map[resource.Kind]int {
 	}
 }
 
+// generateContactSet is generateSet with two contacts per customer linked
+// to its file (generate.WriteWithContacts).
+func generateContactSet(t *testing.T, n int, seed int64) (string, *manifest.Set) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "manifests")
+	if err := generate.WriteWithContacts(dir, n, seed); err != nil {
+		t.Fatal(err)
+	}
+	return dir, loadSet(t, dir)
+}
+
+// generatedContactCounts is what generateContactSet's set holds.
+func generatedContactCounts(n int) map[resource.Kind]int {
+	c := generatedCounts(n)
+	c[resource.Contact] = 2 * n
+	return c
+}
+
+// followUpOf returns the address of the object whose follow-up step addr
+// is (customer.acme.file.main for customer.acme.file.main.links).
+func followUpOf(addr string) (string, bool) {
+	i := strings.LastIndexByte(addr, '.')
+	if i < 0 || strings.Count(addr, ".")%2 == 1 {
+		return "", false
+	}
+	k, err := manifest.KindOf(addr[:i])
+	if err != nil || resource.Get(k).FollowUp != addr[i+1:] {
+		return "", false
+	}
+	return addr[:i], true
+}
+
 // applyArgs is an apply of dir with the state at statePath.
 func applyArgs(dir, statePath string, extra ...string) []string {
 	return append([]string{"apply", "--auto-approve", dir, "--state", statePath}, extra...)
@@ -417,6 +449,13 @@ func checkStateMatchesSandbox(t *testing.T, sb *e2eSandbox, st *state.State) int
 		case state.StatusPending:
 			pending[k]++
 		case state.StatusCreated:
+			if of, ok := followUpOf(o.Addr); ok {
+				// The follow-up PUT's record has its object's id.
+				if obj := st.Get(of); obj == nil || obj.ID != o.ID {
+					t.Errorf("state has %s #%d, but %s is not #%d", o.Addr, o.ID, of, o.ID)
+				}
+				continue
+			}
 			if recorded[k] == nil {
 				recorded[k] = map[int64]string{}
 			}
@@ -508,7 +547,7 @@ func auditSandbox(sb *e2eSandbox, set *manifest.Set) (tally, []string) {
 		byKind[o.Kind] = append(byKind[o.Kind], o)
 	}
 	ids := map[*manifest.Object]int64{} // manifest object -> matched sandbox id
-	for _, spec := range resource.All() {
+	for _, spec := range dependencyOrder() {
 		want := byKind[spec.Kind]
 		stored := sb.objects(spec.Kind)
 		tl.objects += len(stored)
@@ -561,6 +600,34 @@ func auditSandbox(sb *e2eSandbox, set *manifest.Set) (tally, []string) {
 	return tl, problems
 }
 
+// dependencyOrder is the table with each kind after its parent and the
+// kinds its fields refer to (a file after the contacts it links), so that
+// an object is matched after what it refers to.
+func dependencyOrder() []*resource.Spec {
+	var out []*resource.Spec
+	done := map[resource.Kind]bool{}
+	var visit func(s *resource.Spec)
+	visit = func(s *resource.Spec) {
+		if done[s.Kind] {
+			return
+		}
+		done[s.Kind] = true
+		if s.Parent != nil {
+			visit(resource.Get(s.Parent.Kind))
+		}
+		for _, f := range s.Fields {
+			if f.IsRef() {
+				visit(resource.Get(f.Target))
+			}
+		}
+		out = append(out, s)
+	}
+	for _, s := range resource.All() {
+		visit(s)
+	}
+	return out
+}
+
 // assertStateComplete asserts that the state records every address of the
 // set as created, with the id of the sandbox object verifyExactlyOnce
 // matched to it, and nothing else.
@@ -583,8 +650,19 @@ func assertStateComplete(t *testing.T, statePath string, tl tally) {
 			}
 		}
 	}
-	if st.Len() != len(tl.ids) {
-		t.Errorf("state holds %d objects, want %d", st.Len(), len(tl.ids))
+	followUps := 0
+	for _, o := range st.Sorted() {
+		of, ok := followUpOf(o.Addr)
+		if !ok {
+			continue
+		}
+		followUps++
+		if id := tl.ids[of]; o.Status != state.StatusCreated || o.ID != id {
+			t.Errorf("state has %s as %s #%d, want created #%d (its file's id)", o.Addr, o.Status, o.ID, id)
+		}
+	}
+	if st.Len()-followUps != len(tl.ids) {
+		t.Errorf("state holds %d objects (and %d follow-ups), want %d", st.Len()-followUps, followUps, len(tl.ids))
 	}
 }
 
@@ -657,6 +735,31 @@ func diffObject(o *manifest.Object, spec *resource.Spec, so map[string]any, ids 
 			}
 			if !has || got != want {
 				diffs = append(diffs, fmt.Sprintf("%s: stored %q, want %q", wire, got, want))
+			}
+			continue
+		}
+		if f.Type == resource.ReferenceList {
+			refs, ok := o.Lists[f.Name]
+			if !ok {
+				continue
+			}
+			allowed[wire] = true
+			want := make([]string, 0, len(refs))
+			for _, r := range refs {
+				id := r.ID
+				if r.Target != nil {
+					n, ok := ids[r.Target]
+					if !ok {
+						diffs = append(diffs, fmt.Sprintf("%s: target %s was not matched", wire, r.Target.Addr))
+						continue
+					}
+					id = strconv.FormatInt(n, 10)
+				}
+				want = append(want, id)
+			}
+			b, _ := json.Marshal(so[wire])
+			if got, ok := f.CanonicalJSON(b); !ok || got != f.Canonical(strings.Join(want, ",")) {
+				diffs = append(diffs, fmt.Sprintf("%s: stored %s, want [%s]", wire, b, strings.Join(want, ",")))
 			}
 			continue
 		}

@@ -35,12 +35,15 @@ type faultFixture struct {
 // (5% 5xx, 3% of creates stored and then left unanswered, 5% 429, latency
 // jitter) with the real binary, reruns until nothing is left to do (at most
 // 3 applies), then checks the sandbox's own records: every object exactly
-// once, every field as the manifest says. Updates would lose 3% of their
-// responses too, but this round sends none.
+// once, every field as the manifest says (a file's contact_ids the ids of
+// its two contacts). The follow-up PUTs that link them lose 3% of their
+// responses too.
 func faultRound(t *testing.T) faultFixture {
 	const customers = 200
-	dir, set := generateSet(t, customers, 20260401)
-	want := generatedCounts(customers)
+	// With two contacts per customer linked to its file by a follow-up
+	// PUT: a PUT that gets a 5xx is retried, never doubled.
+	dir, set := generateContactSet(t, customers, 20260401)
+	want := generatedContactCounts(customers)
 	if got := kindCounts(set); !equalCounts(got, want) {
 		t.Fatalf("generated set holds %v, want %v", got, want)
 	}

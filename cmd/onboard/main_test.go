@@ -212,6 +212,19 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(err)
 			fmt.Fprintln(ts.Stdout(), string(b))
 		}
+	case "bill":
+		// sandbox bill FILE_ID DATE: a simulated billing run, its invoice
+		// on stdout.
+		if len(args) != 3 {
+			ts.Fatalf("usage: sandbox bill FILE_ID DATE")
+		}
+		id, err := strconv.ParseInt(args[1], 10, 64)
+		ts.Check(err)
+		b, err := get().srv.BillingRun(id, args[2])
+		if (err != nil) != neg {
+			ts.Fatalf("sandbox bill: %v", err)
+		}
+		fmt.Fprintln(ts.Stdout(), string(b))
 	case "duplicates":
 		st := get().srv.Stats()
 		var dups []string

@@ -43,6 +43,12 @@ BlueRockTEL's web interface would, with the same token:
   curl -X DELETE -H "Authorization: Bearer $ONBOARD_TOKEN" \
     http://127.0.0.1:41234/_sandbox/objects/file/300001     # with its lines
 
+To make invoices, as a billing run of the vendor would, over a file's lines
+due at a date (then onboard invoices lists them):
+
+  curl -X POST -H "Authorization: Bearer $ONBOARD_TOKEN" \
+    -d '{"customer_file_id": 300001, "date": "2026-05-01"}' http://127.0.0.1:41234/_sandbox/billing-run
+
 It serves until interrupted.
 
 --detach serves in the background instead and prints export lines for a

@@ -152,8 +152,11 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 	known := []refresh.Known{{Addr: o.Addr, Kind: resource.Kind(o.Kind), ID: o.ID, Parent: refresh.ParentAddr(o.Addr)}}
 	names := map[string]string{}
 	for _, so := range st.Sorted() {
-		if so.ID > 0 {
-			names[so.Kind+"#"+strconv.FormatInt(so.ID, 10)] = so.Addr
+		// The first address of an id names it: a file's follow-up
+		// (customer.acme.file.main.links) shares the file's id and sorts
+		// after it.
+		if key := so.Kind + "#" + strconv.FormatInt(so.ID, 10); so.ID > 0 && names[key] == "" {
+			names[key] = so.Addr
 		}
 		if refresh.ParentAddr(so.Addr) == o.Addr && so.Status == state.StatusCreated && so.ID > 0 && isLineKind(resource.Kind(so.Kind)) {
 			known = append(known, refresh.Known{Addr: so.Addr, Kind: resource.Kind(so.Kind), ID: so.ID, Parent: o.Addr})

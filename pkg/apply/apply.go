@@ -299,10 +299,13 @@ func (r *runner) exec(ctx context.Context, i int) outcome {
 	s := r.plan.Steps[i]
 	o := outcome{step: i, typ: EventCreated}
 	var err error
-	switch s.Action {
-	case plan.Update:
+	switch {
+	case s.Action == plan.Update:
 		o.typ = EventUpdated
 		o.id, err = r.update(ctx, s, c)
+	case s.Of != "":
+		o.typ = EventUpdated
+		o.id, err = r.followUp(ctx, s, c)
 	default:
 		var adopted bool
 		o.id, adopted, err = r.create(ctx, s, c)

@@ -287,7 +287,7 @@ func TestRerunConverges(t *testing.T) {
 				if !res.OK() {
 					t.Fatalf("rerun: %+v %v", res, res.Failures)
 				}
-				for _, s := range resource.All() {
+				for _, s := range resource.Cookbook() {
 					if n := api.count(s.Kind); n != 1 {
 						t.Errorf("%s: API holds %d objects, want exactly 1", s.Kind, n)
 					}
@@ -339,7 +339,7 @@ func TestAdoptFindsEverything(t *testing.T) {
 	if res.Adopted != 7 || res.Created != 0 {
 		t.Fatalf("adopt: %+v", res)
 	}
-	for _, s := range resource.All() {
+	for _, s := range resource.Cookbook() {
 		if api.creates[s.Kind] != 1 {
 			t.Errorf("%s: %d POSTs in all, want 1", s.Kind, api.creates[s.Kind])
 		}

@@ -93,29 +93,29 @@ func TestRead(t *testing.T) {
 		others int // fallback lists
 	}{
 		{name: "everything", sel: Selection{AllCustomers: true, Catalog: CatalogAll}, r: c, want: all,
-			pages: map[resource.Kind]int{resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1},
+			pages: map[resource.Kind]int{resource.Contact: 1, resource.Prospect: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1},
 			gets:  map[resource.Kind]int{resource.CustomerFile: n}},
 		{name: "catalog used", sel: Selection{AllCustomers: true}, r: c, want: all,
-			pages: map[resource.Kind]int{resource.Customer: 1, resource.CustomerFile: 1},
+			pages: map[resource.Kind]int{resource.Contact: 1, resource.Customer: 1, resource.CustomerFile: 1},
 			gets:  map[resource.Kind]int{resource.CustomerFile: n, resource.Family: 1, resource.Item: 1}},
 		{name: "no catalog", sel: Selection{AllCustomers: true, Catalog: CatalogNone}, r: c,
 			want:  map[resource.Kind]int{resource.Customer: n, resource.CustomerFile: n, resource.Licence: n, resource.Initial: n, resource.Recurring: n},
-			pages: map[resource.Kind]int{resource.Customer: 1, resource.CustomerFile: 1},
+			pages: map[resource.Kind]int{resource.Contact: 1, resource.Customer: 1, resource.CustomerFile: 1},
 			gets:  map[resource.Kind]int{resource.CustomerFile: n}},
 		{name: "files listed per customer", sel: Selection{AllCustomers: true, Catalog: CatalogAll}, r: &degraded{Reader: c, refuseWhole: true}, want: all,
-			pages:  map[resource.Kind]int{resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1 + n},
+			pages:  map[resource.Kind]int{resource.Contact: 1, resource.Prospect: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1 + n},
 			gets:   map[resource.Kind]int{resource.CustomerFile: n},
 			others: n},
 		{name: "lines listed per file", sel: Selection{AllCustomers: true, Catalog: CatalogAll}, r: &degraded{Reader: c, noEmbed: true}, want: all,
-			pages: map[resource.Kind]int{resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1,
+			pages: map[resource.Kind]int{resource.Contact: 1, resource.Prospect: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1,
 				resource.Licence: n, resource.Initial: n, resource.Recurring: n},
 			gets:   map[resource.Kind]int{resource.CustomerFile: n},
 			others: 3 * n},
 		{name: "two customers, by account and id", sel: Selection{Customers: []string{"ACC-3", "200001"}}, r: c,
 			want:   map[resource.Kind]int{resource.Family: 1, resource.Item: 1, resource.Customer: 2, resource.CustomerFile: 2, resource.Licence: 2, resource.Initial: 2, resource.Recurring: 2},
-			pages:  map[resource.Kind]int{resource.Customer: 1, resource.CustomerFile: 2},
+			pages:  map[resource.Kind]int{resource.Contact: 2, resource.Customer: 1, resource.CustomerFile: 2},
 			gets:   map[resource.Kind]int{resource.Customer: 1, resource.CustomerFile: 2, resource.Family: 1, resource.Item: 1},
-			others: 2},
+			others: 4}, // the files and the contacts of each
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			est, st, err := Read(context.Background(), tc.r, tc.sel, ReadOptions{Parallelism: 4})

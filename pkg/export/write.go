@@ -22,12 +22,24 @@ func States(set *manifest.Set, res *Result, now time.Time) ([]state.Object, erro
 	if err != nil {
 		return nil, fmt.Errorf("compile the export: %w", err)
 	}
-	if len(p.Steps) != len(res.IDs) {
-		return nil, fmt.Errorf("the export declares %d objects, %d were exported", len(p.Steps), len(res.IDs))
+	objects := 0
+	for _, s := range p.Steps {
+		if s.Of == "" {
+			objects++
+		}
+	}
+	if objects != len(res.IDs) {
+		return nil, fmt.Errorf("the export declares %d objects, %d were exported", objects, len(res.IDs))
 	}
 	out := make([]state.Object, 0, len(p.Steps))
 	for _, s := range p.Steps {
-		id, ok := res.IDs[s.Addr]
+		// A follow-up (a file's contact links and billing dates) is
+		// recorded under the id of the object it PUTs to.
+		owner := s.Addr
+		if s.Of != "" {
+			owner = s.Of
+		}
+		id, ok := res.IDs[owner]
 		if !ok {
 			return nil, fmt.Errorf("the export declares %s, which was not exported", s.Addr)
 		}

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // PerFile is how many customers go into one customer file of the set
@@ -32,28 +33,44 @@ const Item = "sip-trunk-2ch"
 
 // Files generates the set in memory: catalog.yaml, then
 // customers-0001.yaml, customers-0002.yaml, ... with PerFile customers each.
-func Files(customers int, seed int64) []File {
+func Files(customers int, seed int64) []File { return files(customers, seed, false) }
+
+// FilesWithContacts generates the set of Files with the cookbook's "What's
+// next" on each customer: two contacts (billing and tech), linked to the
+// customer file by its follow-up PUT with the file's billing_next (2 +
+// 7*N objects, and N follow-up steps). The other values are those of
+// Files for the same seed.
+func FilesWithContacts(customers int, seed int64) []File { return files(customers, seed, true) }
+
+func files(customers int, seed int64, contacts bool) []File {
 	files := []File{{Name: "catalog.yaml", Data: catalog()}}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6f6e626f617264)) // "onboard"
 	for start, n := 0, 1; start < customers; start, n = start+PerFile, n+1 {
 		end := min(start+PerFile, customers)
 		files = append(files, File{
 			Name: fmt.Sprintf("customers-%04d.yaml", n),
-			Data: customerChunk(rng, seed, start, end),
+			Data: customerChunk(rng, seed, start, end, contacts),
 		})
 	}
 	return files
 }
 
-// Write generates the set into dir (created if needed).
-func Write(dir string, customers int, seed int64) error {
+// Write generates the set of Files into dir (created if needed).
+func Write(dir string, customers int, seed int64) error { return write(dir, customers, seed, false) }
+
+// WriteWithContacts generates the set of FilesWithContacts into dir.
+func WriteWithContacts(dir string, customers int, seed int64) error {
+	return write(dir, customers, seed, true)
+}
+
+func write(dir string, customers int, seed int64, contacts bool) error {
 	if customers < 0 {
 		return fmt.Errorf("generate: negative customer count %d", customers)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	for _, f := range Files(customers, seed) {
+	for _, f := range files(customers, seed, contacts) {
 		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
 			return fmt.Errorf("generate: %w", err)
 		}
@@ -87,7 +104,7 @@ var (
 // customerChunk renders customers [start, end). Customer i is named after
 // its index, so names stay unique whatever the seed; the seed varies the
 // rest (addresses, quantities, prices, dates).
-func customerChunk(rng *rand.Rand, seed int64, start, end int) []byte {
+func customerChunk(rng *rand.Rand, seed int64, start, end int, contacts bool) []byte {
 	var b bytes.Buffer
 	b.Grow((end - start) * 1100)
 	b.WriteString(header)
@@ -108,13 +125,13 @@ func customerChunk(rng *rand.Rand, seed int64, start, end int) []byte {
     main_address_country: France
     charge_vat: %t
     customer_account: GEN%s
-    files:
+%s    files:
       main:
         name: Main Contract 2026
         billing_frequency: %d
         services_start: %s
         first_invoice: %s
-        licences:
+%s        licences:
           seats: {item: %s, quantity: %d, activation_date: %s, renewal_date: %s, frequency: 12}
         initials:
           setup: {item: %s, quantity: 1, label: Installation fee — SIP Trunk setup, selling_price_without_tax: %d.%02d}
@@ -128,13 +145,36 @@ func customerChunk(rng *rand.Rand, seed int64, start, end int) []byte {
 			1000+rng.IntN(95000),
 			cities[rng.IntN(len(cities))],
 			rng.IntN(10) != 0,
-			id,
+			id, contactsOf(contacts, id, seed),
 			[]int{1, 3, 12}[rng.IntN(3)],
-			begin, begin,
+			begin, begin, linksOf(contacts, begin),
 			Item, 1+rng.IntN(50), begin, renewal,
 			Item, 50+rng.IntN(200), rng.IntN(100),
 			Item, 1+rng.IntN(10), begin, begin, []int{12, 24, 36}[rng.IntN(3)],
 		)
 	}
 	return b.Bytes()
+}
+
+// contactsOf renders customer id's two contacts (no draws from the rng,
+// so that the rest of the set is that of Files).
+func contactsOf(on bool, id string, seed int64) string {
+	if !on {
+		return ""
+	}
+	return fmt.Sprintf(`    contacts:
+      billing: {civility: 2, first_name: Claire, last_name: Martin %[1]s, email_address: billing+c%[1]s-%[2]d@example.com, invoices_recipient: true}
+      tech: {civility: 3, first_name: Paul, last_name: Durand %[1]s, email_address: tech+c%[1]s-%[2]d@example.com, technical_contact: true}
+`, id, seed)
+}
+
+// linksOf renders the file's follow-up fields: its contacts and next
+// billing date (the first of the month after its start).
+func linksOf(on bool, begin string) string {
+	if !on {
+		return ""
+	}
+	next, _ := time.Parse(time.DateOnly, begin)
+	next = time.Date(next.Year(), next.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	return fmt.Sprintf("        billing_next: %s\n        contacts: [billing, tech]\n", next.Format(time.DateOnly))
 }

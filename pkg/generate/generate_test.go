@@ -166,3 +166,50 @@ func TestHazardsLoad(t *testing.T) {
 		t.Error("a hazard set differs for one seed")
 	}
 }
+
+// TestWithContacts: the set of Files plus, per customer, two contacts
+// linked to its file with a billing_next; everything else the same.
+func TestWithContacts(t *testing.T) {
+	for _, n := range []int{1, generate.PerFile + 1} {
+		dir := t.TempDir()
+		if err := generate.WriteWithContacts(dir, n, 7); err != nil {
+			t.Fatal(err)
+		}
+		set, err := manifest.Load(dir)
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if got := len(set.Objects); got != 2+7*n {
+			t.Errorf("n=%d: %d objects, want %d", n, got, 2+7*n)
+		}
+		pdir := t.TempDir()
+		if err := generate.Write(pdir, n, 7); err != nil {
+			t.Fatal(err)
+		}
+		plain, err := manifest.Load(pdir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range plain.Objects {
+			w := set.ByAddr[o.Addr]
+			if w == nil {
+				t.Fatalf("n=%d: %s is missing with contacts", n, o.Addr)
+			}
+			for k, v := range o.Fields {
+				if w.Fields[k].Text != v.Text {
+					t.Errorf("n=%d: %s %s = %q with contacts, %q without", n, o.Addr, k, w.Fields[k].Text, v.Text)
+				}
+			}
+			if o.Kind != resource.CustomerFile {
+				continue
+			}
+			refs := w.Lists["contacts"]
+			if len(refs) != 2 || refs[0].Target != set.ByAddr[o.Parent.Addr+".contact.billing"] || refs[1].Target != set.ByAddr[o.Parent.Addr+".contact.tech"] {
+				t.Errorf("n=%d: %s links %+v, want its customer's billing and tech", n, o.Addr, refs)
+			}
+			if w.Fields["billing_next"].Text == "" {
+				t.Errorf("n=%d: %s has no billing_next", n, o.Addr)
+			}
+		}
+	}
+}

@@ -97,6 +97,10 @@ func (b *builder) object(s *resource.Spec, parent *Object, e *entry) *Object {
 			b.reference(o, f, t)
 			continue
 		}
+		if f.Type == resource.ReferenceList {
+			b.referenceList(o, f, t)
+			continue
+		}
 		fe := t.entry(f.Name)
 		if fe == nil || b.bad[fe.val] || fe.val.kind != nScalar {
 			continue

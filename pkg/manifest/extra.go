@@ -42,7 +42,7 @@ func (b *builder) extra(o *Object, s *resource.Spec, t *tnode) {
 func knownKey(s *resource.Spec, k string) (string, bool) {
 	for _, f := range s.Fields {
 		if k == f.Name || k == f.WireName() {
-			if f.Type == resource.Reference && k == f.IDName {
+			if f.IsRef() && k == f.IDName {
 				return f.IDName, true
 			}
 			return f.Name, true

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -63,8 +64,24 @@ func (b *builder) str(o *Object, f resource.Field, t *tnode) bool {
 	case trimmed != text:
 		b.errorf(o, t.line, t.col, fmt.Sprintf("write %q", trimmed), "%s has leading or trailing white space, which the API trims: %q", f.Name, text)
 		return false
+	case f.MinLength > 0 && utf8.RuneCountInString(text) < f.MinLength:
+		b.errorf(o, t.line, t.col, fmt.Sprintf("write a %s of at least %d characters", f.Name, f.MinLength),
+			"%s must be at least %d characters long, got %q (the API refuses a shorter one)", f.Name, f.MinLength, text)
+		return false
+	case f.Email && !isEmail(text):
+		b.errorf(o, t.line, t.col, "write an address like name@example.com",
+			"%s must be an email address, got %q (the API refuses it)", f.Name, text)
+		return false
 	}
 	return true
+}
+
+// isEmail is the shape Laravel's email rule accepts in its default mode:
+// one @, a non-empty local part, a domain without spaces.
+func isEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && domain != "" && !strings.ContainsAny(s, " \t\n,;<>") &&
+		!strings.Contains(domain, "@") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 // integer checks a whole number written plainly (no sign, leading zeros,

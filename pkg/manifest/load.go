@@ -215,6 +215,9 @@ func assemble(results []fileResult) (*Set, []Diagnostic) {
 	for _, o := range top {
 		walk(o)
 	}
+	if !broken {
+		diags = append(diags, resolveLists(set.Objects, dirty)...)
+	}
 	return set, diags
 }
 

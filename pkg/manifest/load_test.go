@@ -420,6 +420,12 @@ func TestKindOf(t *testing.T) {
 		{"customer.acme.licence.seats", ""}, // ... not directly in customers
 		{"family.voip.file.main", ""},       // files live in customers
 		{"customer..file.main", ""},         // empty name
+		{"customer.acme.contact.billing", "contact"},
+		{"prospect.globex.prospect-file.pilot", "prospect-file"},
+		{"customer.acme.file.main.links", "file"},           // the file's follow-up PUT
+		{"customer.acme.file.main.licence.seats.links", ""}, // lines have none
+		{"customer.acme.file.main.extras", ""},
+		{"customer.acme.links", ""},
 	}
 	for _, c := range cases {
 		k, err := KindOf(c.addr)

@@ -116,7 +116,7 @@ func objectKeys(s *resource.Spec) []string {
 	var keys []string
 	for _, f := range s.Fields {
 		keys = append(keys, f.Name)
-		if f.Type == resource.Reference {
+		if f.IsRef() {
 			keys = append(keys, f.IDName)
 		}
 	}
@@ -205,6 +205,12 @@ func expectation(f resource.Field, key string, got *tnode) (want, hint string) {
 		hint = "give a value or remove the field"
 	}
 	target := kindTitle(f.Target)
+	if f.Type == resource.ReferenceList {
+		if key == f.IDName {
+			return fmt.Sprintf("a list of ids of existing %ss", target), hint
+		}
+		return fmt.Sprintf("a list of local names of %ss of the same %s, like [billing, tech]", target, kindTitle(f.Scope)), hint
+	}
 	if f.Type == resource.Reference {
 		if key == f.IDName {
 			if got.kind == nScalar && got.sk == sString {

@@ -65,6 +65,9 @@ type Object struct {
 	// Refs holds references by the field's manifest Name ("family", "item"),
 	// whether written as a local name or as an id (`family_id`).
 	Refs map[string]Ref
+	// Lists holds reference lists by the field's manifest Name
+	// ("contacts"): the local names written, then the ids (`contact_ids`).
+	Lists map[string][]Ref
 	// Extra entries in the order written.
 	Extra []Extra
 	// Children, in the order written, for kinds that nest.
@@ -74,11 +77,11 @@ type Object struct {
 // Spec returns the object's entry in the resource table.
 func (o *Object) Spec() *resource.Spec { return resource.Get(o.Kind) }
 
-// Customer returns the customer an object belongs to (itself for a
-// customer), or nil for catalog objects.
+// Customer returns the customer or prospect an object belongs to (itself
+// for a customer or a prospect), or nil for catalog objects.
 func (o *Object) Customer() *Object {
 	for c := o; c != nil; c = c.Parent {
-		if c.Kind == resource.Customer {
+		if c.Kind == resource.Customer || c.Kind == resource.Prospect {
 			return c
 		}
 	}
@@ -108,8 +111,19 @@ func Address(parent *Object, k resource.Kind, name string) string {
 // KindOf reads the kind of the object at addr, checking that the address
 // has the shape Address builds: kind.name pairs, a top-level kind first,
 // then each kind nested in the one before ("customer.acme.file.main").
+//
+// The address of an object's follow-up step (its own address plus the
+// kind's FollowUp name, "customer.acme.file.main.links") is the object's
+// kind too.
 func KindOf(addr string) (resource.Kind, error) {
 	parts := strings.Split(addr, ".")
+	if len(parts) > 2 && len(parts)%2 == 1 {
+		if k, err := KindOf(strings.Join(parts[:len(parts)-1], ".")); err == nil {
+			if s := resource.Get(k); s.FollowUp != "" && s.FollowUp == parts[len(parts)-1] {
+				return k, nil
+			}
+		}
+	}
 	if len(parts) < 2 || len(parts)%2 != 0 {
 		return "", fmt.Errorf("%q is not an address (e.g. customer.acme or customer.acme.file.main)", addr)
 	}

@@ -63,6 +63,10 @@ func kindSchema(s *resource.Spec) obj {
 	var required []string
 	var refRules []any
 	for _, f := range s.Fields {
+		if f.Type == resource.ReferenceList {
+			props = append(props, kv{f.Name, listSchema(f)}, kv{f.IDName, idListSchema(f)})
+			continue
+		}
 		props = append(props, kv{f.Name, fieldSchema(f)})
 		if f.Type == resource.Reference {
 			props = append(props, kv{f.IDName, idSchema(f)})
@@ -169,6 +173,22 @@ func idSchema(f resource.Field) obj {
 		{"description", fmt.Sprintf("Id of %s that already exists in BlueRockTEL, instead of `%s` (sent as %s).", a(title), f.Name, f.WireName())},
 		{"type", "integer"},
 		{"minimum", json.Number("1")},
+	}
+}
+
+// listSchema is a ReferenceList by local names, idListSchema by ids.
+func listSchema(f resource.Field) obj {
+	return obj{{"description", f.Description}, {"type", "array"},
+		{"items", obj{{"type", "string"}}}, {"uniqueItems", true}}
+}
+
+func idListSchema(f resource.Field) obj {
+	t := resource.Get(f.Target)
+	return obj{
+		{"description", fmt.Sprintf("Ids of %ss that already exist in BlueRockTEL, with or instead of `%s` (sent together as %s).", t.Title, f.Name, f.WireName())},
+		{"type", "array"},
+		{"items", obj{{"type", "integer"}, {"minimum", json.Number("1")}}},
+		{"uniqueItems", true},
 	}
 }
 

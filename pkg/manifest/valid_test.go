@@ -81,7 +81,7 @@ customer.acme.file.lyon.recurring.trunk @two-files.yaml:19:11: quantity="1" item
 family.voip @extra.yaml:4:3: name="VoIP" extra.code="VOIP" extra.rank=1
 item.sip @extra.yaml:8:3: description="SIP" family->family.voip extra.internalReference2="SKU-1" extra.weight=0.250 extra.ratio=1e3 extra.big=31 extra.flags=[true,false,null] extra.nested={"a":[1,"2","2026-04-01"],"quote\"d":"<b>&</b>"}
 customer.acme @extra.yaml:19:3: name="Acme" extra.payment_mode="sepa" extra.contact_ids=[3,4]
-customer.acme.file.main @extra.yaml:23:7: name="Main" extra.billing_next="2026-05-01"
+customer.acme.file.main @extra.yaml:23:7: name="Main" extra.payment_day="2026-05-01"
 customer.acme.file.main.licence.seats @extra.yaml:27:11: quantity="1" item->item.sip extra.note=null
 customer.acme.file.main.initial.setup @extra.yaml:29:11: quantity="1" item->item.sip extra.vat_rate=20.0
 customer.acme.file.main.recurring.trunk @extra.yaml:31:11: quantity="1" item->item.sip extra.paused=false

@@ -92,6 +92,9 @@ type Step struct {
 	// Gone: state knows the object, but BlueRockTEL no longer has it (or
 	// the object it is nested in): it is created again.
 	Gone bool `json:"gone,omitempty"`
+	// Of is set on a follow-up step (followup.go): the address of the
+	// object it PUTs to, whose id fills Path's {id}.
+	Of string `json:"of,omitempty"`
 }
 
 // ID is the id the object has in BlueRockTEL, 0 when it is to be created.
@@ -202,11 +205,17 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	var refused RefusedError
 	ordered := orderObjects(set.Objects)
 	ids := refresh.IDs(st)
-	for _, o := range ordered {
-		s := compileStep(o)
+	for _, s := range withFollowUps(ordered, st) {
+		o := set.ByAddr[s.Addr]
+		if s.Of != "" {
+			o = set.ByAddr[s.Of]
+		}
 		s.Existing = st.Objects[s.Addr]
 		var parent *Step
-		if o.Parent != nil {
+		switch {
+		case s.Of != "": // a follow-up goes with the object it PUTs to
+			parent = p.ByAddr[s.Of]
+		case o.Parent != nil:
 			parent = p.ByAddr[o.Parent.Addr]
 		}
 		if r := decide(s, parent, opts, ids); len(r) > 0 {
@@ -217,7 +226,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		}
 		if c := o.Customer(); c != nil {
 			if _, ok := p.Titles[c.Addr]; !ok {
-				p.Titles[c.Addr] = fmt.Sprintf("Customer %s (%s)", c.Name, label(c))
+				p.Titles[c.Addr] = fmt.Sprintf("%s %s (%s)", title(c), c.Name, label(c))
 			}
 		}
 		p.Steps = append(p.Steps, s)

@@ -49,6 +49,9 @@ func compileStep(o *manifest.Object) *Step {
 		}
 	}
 	for _, f := range spec.Fields {
+		if f.FollowUp {
+			continue // sent by the follow-up step (followup.go)
+		}
 		if f.Type == resource.Reference {
 			r, ok := o.Refs[f.Name]
 			if !ok {
@@ -86,6 +89,8 @@ func SymbolicText(v resource.Value) string {
 		return ""
 	case v.Raw != nil:
 		return string(v.Raw)
+	case v.Type == resource.ReferenceList:
+		return symbolicList(v)
 	case v.Type == resource.Reference && v.Ref != "":
 		return "@" + v.Ref
 	}

@@ -43,6 +43,7 @@ type jsonStep struct {
 	Gone        bool              `json:"gone,omitempty"`
 	Method      string            `json:"method,omitempty"`
 	Path        string            `json:"path,omitempty"`
+	Of          string            `json:"of,omitempty"`
 	Query       *orderedValues    `json:"query,omitempty"`
 	Body        *orderedValues    `json:"body,omitempty"`
 	Position    string            `json:"position,omitempty"`
@@ -70,26 +71,41 @@ func (o *orderedValues) MarshalJSON() ([]byte, error) {
 		}
 		writeJSONString(&b, v.Wire)
 		b.WriteByte(':')
-		id, known := knownID(o.p, v)
-		switch {
-		case v.Null:
-			b.WriteString("null")
-		case known:
-			b.WriteString(id)
-		case v.Type == resource.Reference && v.Ref != "":
-			b.WriteString(`{"ref":`)
-			writeJSONString(&b, v.Ref)
-			b.WriteByte('}')
-		case v.Raw != nil:
-			b.Write(v.Raw)
-		case v.Type == resource.Integer, v.Type == resource.Boolean, v.Type == resource.Reference:
-			b.WriteString(v.Text)
-		default: // strings, dates, decimals
-			writeJSONString(&b, v.Text)
-		}
+		writeValue(&b, o.p, v)
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// writeValue writes one request value; a reference list as an array of
+// its items.
+func writeValue(b *bytes.Buffer, p *plan.Plan, v resource.Value) {
+	id, known := knownID(p, v)
+	switch {
+	case v.Null:
+		b.WriteString("null")
+	case v.Type == resource.ReferenceList:
+		b.WriteByte('[')
+		for i, it := range v.List {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeValue(b, p, it)
+		}
+		b.WriteByte(']')
+	case known:
+		b.WriteString(id)
+	case v.Type == resource.Reference && v.Ref != "":
+		b.WriteString(`{"ref":`)
+		writeJSONString(b, v.Ref)
+		b.WriteByte('}')
+	case v.Raw != nil:
+		b.Write(v.Raw)
+	case v.Type == resource.Integer, v.Type == resource.Boolean, v.Type == resource.Reference:
+		b.WriteString(v.Text)
+	default: // strings, dates, decimals
+		writeJSONString(b, v.Text)
+	}
 }
 
 func writeString(w *bufio.Writer, s string) {
@@ -114,7 +130,7 @@ func strPtr(s string, set bool) *string {
 
 func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 	js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Action, Label: s.Label, ID: s.ID(),
-		LookupFirst: s.Verify, Gone: s.Gone, Method: s.Method, Path: s.Path, Position: s.Pos, DependsOn: s.Deps}
+		LookupFirst: s.Verify, Gone: s.Gone, Method: s.Method, Path: s.Path, Of: s.Of, Position: s.Pos, DependsOn: s.Deps}
 	if js.DependsOn == nil {
 		js.DependsOn = []string{}
 	}

@@ -204,14 +204,19 @@ func orNone(s string) string {
 // requestLine renders the path and query, references to objects still to
 // be created symbolic.
 func requestLine(p *plan.Plan, s *plan.Step) string {
+	path := s.Path
+	if s.Of != "" {
+		// A follow-up's PUT goes to its object, maybe still to create.
+		path = strings.Replace(path, "{id}", queryValue(p, resource.Value{Type: resource.Reference, Ref: s.Of}), 1)
+	}
 	if len(s.Query) == 0 {
-		return s.Path
+		return path
 	}
 	parts := make([]string, len(s.Query))
 	for i, v := range s.Query {
 		parts[i] = url.QueryEscape(v.Wire) + "=" + queryValue(p, v)
 	}
-	return s.Path + "?" + strings.Join(parts, "&")
+	return path + "?" + strings.Join(parts, "&")
 }
 
 // knownID returns the id that fills a reference to an object that exists
@@ -237,6 +242,12 @@ func displayValue(p *plan.Plan, v resource.Value) string {
 		return "null"
 	case v.Raw != nil:
 		return string(v.Raw)
+	case v.Type == resource.ReferenceList:
+		items := make([]string, len(v.List))
+		for i, it := range v.List {
+			items[i] = displayValue(p, it)
+		}
+		return "[" + strings.Join(items, ", ") + "]"
 	case known:
 		return id + " (" + v.Ref + ")"
 	case v.Type == resource.Reference && v.Ref != "":

@@ -56,6 +56,13 @@ func Compare(kind *resource.Spec, spec map[string]string, live *bluerocktel.Reco
 			continue
 		}
 		want := text
+		if f.Type == resource.ReferenceList {
+			w, ok := listIDs(text, ids)
+			if !ok {
+				continue // a target's id is unknown: nothing to compare with
+			}
+			want = w
+		}
 		if f.Type == resource.Reference && strings.HasPrefix(text, "@") {
 			id, ok := ids(text[1:])
 			if !ok {
@@ -73,6 +80,21 @@ func Compare(kind *resource.Spec, spec map[string]string, live *bluerocktel.Reco
 		}
 	}
 	return out
+}
+
+// listIDs resolves the "@addr" items of a reference list's text to ids.
+func listIDs(text string, ids func(addr string) (int64, bool)) (string, bool) {
+	items := resource.SplitList(text)
+	for i, it := range items {
+		if a, ok := strings.CutPrefix(it, "@"); ok {
+			id, ok := ids(a)
+			if !ok {
+				return "", false
+			}
+			items[i] = strconv.FormatInt(id, 10)
+		}
+	}
+	return strings.Join(items, ","), true
 }
 
 // fieldOf returns the table field for wire name w of kind, including the

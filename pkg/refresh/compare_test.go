@@ -21,7 +21,8 @@ func record(t *testing.T, js string) *bluerocktel.Record {
 
 func TestCompare(t *testing.T) {
 	ids := func(addr string) (int64, bool) {
-		id, ok := map[string]int64{"item.trunk": 100001, "customer.acme.file.main": 300001, "customer.acme": 200001}[addr]
+		id, ok := map[string]int64{"item.trunk": 100001, "customer.acme.file.main": 300001, "customer.acme": 200001,
+			"customer.acme.contact.billing": 700001, "customer.acme.contact.tech": 700002}[addr]
 		return id, ok
 	}
 	line := map[string]string{"customer_file_id": "@customer.acme.file.main", "item_id": "@item.trunk", "quantity": "5"}
@@ -68,6 +69,15 @@ func TestCompare(t *testing.T) {
 			recorded: map[string]string{"?fileable_type": "customer", "?fileable_id": "@customer.acme", "name": "Main"},
 			live:     `{"fileable_type":"customer","fileable_id":200002,"name":"Main"}`,
 			want:     []refresh.Drift{{Wire: "?fileable_id", Recorded: "@customer.acme", Live: "200002"}}},
+		{name: "a file's contacts: the same set in another order", kind: resource.CustomerFile,
+			recorded: map[string]string{"contact_ids": "@customer.acme.contact.billing,@customer.acme.contact.tech,42", "billing_next": "2026-05-01"},
+			live:     `{"contact_ids":[42,"700002",700001],"billing_next":"2026-05-01"}`},
+		{name: "a file's contacts changed", kind: resource.CustomerFile,
+			recorded: map[string]string{"contact_ids": "@customer.acme.contact.billing,@customer.acme.contact.tech"},
+			live:     `{"contact_ids":[700002]}`,
+			want:     []refresh.Drift{{Wire: "contact_ids", Recorded: "@customer.acme.contact.billing,@customer.acme.contact.tech", Live: "700002"}}},
+		{name: "a listed contact whose id is not known", kind: resource.CustomerFile,
+			recorded: map[string]string{"contact_ids": "@customer.acme.contact.new"}, live: `{"contact_ids":[]}`},
 		{name: "a field the API does not answer is not compared", kind: resource.Customer,
 			recorded: map[string]string{"name": "Acme", "phone": "+33123"}, live: `{"name":"Acme"}`},
 		{name: "value of the wrong type", kind: resource.Recurring, recorded: line,

@@ -26,6 +26,8 @@ type Value struct {
 	// Null sends JSON null: an update resets a field the manifest no
 	// longer sets to the value the API gives it on create.
 	Null bool `json:"null,omitempty"`
+	// List holds the items of a ReferenceList (each a Reference).
+	List []Value `json:"list,omitempty"`
 }
 
 // IDs resolves the address of a created object to its id.
@@ -35,6 +37,9 @@ type IDs func(addr string) (int64, bool)
 func (v Value) Resolve(ids IDs) (string, error) {
 	if v.Null {
 		return "", nil
+	}
+	if v.Type == ReferenceList {
+		return v.resolveList(ids)
 	}
 	if v.Type == Reference && v.Ref != "" {
 		id, ok := ids(v.Ref)

@@ -37,6 +37,8 @@ func (t Type) Stored() string {
 		return "YYYY-MM-DD, as sent."
 	case Reference:
 		return "The id of the object referred to, answered as a number or a numeric string."
+	case ReferenceList:
+		return "The ids of the objects referred to, as a set (order does not matter), answered as an array of numbers."
 	}
 	return ""
 }
@@ -63,6 +65,8 @@ func (f Field) Canonical(text string) string {
 		return canonicalNumber(strings.TrimSpace(text), 0, true)
 	case Decimal:
 		return canonicalNumber(strings.TrimSpace(text), f.Scale, false)
+	case ReferenceList:
+		return listCanonical(text)
 	}
 	return text
 }
@@ -93,7 +97,12 @@ func (f Field) CanonicalJSON(raw json.RawMessage) (text string, ok bool) {
 			return "", false
 		}
 		return f.canonicalAnswered(s, true)
-	case '{', '[':
+	case '[':
+		if f.Type == ReferenceList {
+			return listAnswered(raw)
+		}
+		return "", false
+	case '{':
 		return "", false
 	}
 	// A JSON number.

@@ -135,6 +135,8 @@ func TestCanonicalSentEqualsAnswered(t *testing.T) {
 		Boolean:   {"true", `1`},
 		Date:      {"2026-04-01", `"2026-04-01"`},
 		Reference: {"42", `42`},
+		// A set: order does not matter, ids as numbers or strings.
+		ReferenceList: {"13,12", `[12,"13"]`},
 	}
 	for _, s := range All() {
 		for _, f := range s.Fields {

@@ -25,6 +25,15 @@ const (
 	Recurring    Kind = "recurring"
 )
 
+// Kinds beyond the cookbook's seven calls (its "What's next", and the API
+// notes).
+const (
+	Contact         Kind = "contact"
+	Prospect        Kind = "prospect"
+	ProspectFile    Kind = "prospect-file"
+	ProspectContact Kind = "prospect-contact"
+)
+
 // Type is the type of a field value as written in a manifest and sent on
 // the wire. Values are kept as their exact text; the type says how the text
 // is checked and encoded.
@@ -38,6 +47,11 @@ const (
 	Boolean               // JSON true/false
 	Date                  // JSON string YYYY-MM-DD, a real calendar date
 	Reference             // id of another object: local name in the manifest, number on the wire
+	// ReferenceList is a set of ids of other objects: a list of local
+	// names in the manifest (and a list of ids under IDName), a JSON
+	// array of numbers on the wire. Order does not matter (the API syncs
+	// a pivot table).
+	ReferenceList
 )
 
 // String returns the type's name as used in messages and the schema.
@@ -55,6 +69,8 @@ func (t Type) String() string {
 		return "date"
 	case Reference:
 		return "reference"
+	case ReferenceList:
+		return "reference list"
 	}
 	return fmt.Sprintf("Type(%d)", int(t))
 }
@@ -106,7 +122,23 @@ type Field struct {
 	// what the object is (a line's item). The parent reference is always
 	// fixed. A changed Fixed field is refused by plan.
 	Fixed bool
+
+	// FollowUp: the API takes the field only by a PUT to the object once
+	// it exists (a file's contact_ids and billing dates, per the
+	// cookbook's "What's next"); plan sends it in the kind's follow-up
+	// step (Spec.FollowUp), never in the create.
+	FollowUp bool
+	// MinLength is the least number of characters of a string (0 = none).
+	MinLength int
+	// Email: a string must be an email address.
+	Email bool
+	// Scope, for a ReferenceList, is the kind of the ancestor whose
+	// objects the names refer to (a file's contacts are its customer's).
+	Scope Kind
 }
+
+// IsRef reports whether the field refers to other objects (one or a list).
+func (f Field) IsRef() bool { return f.Type == Reference || f.Type == ReferenceList }
 
 // Billing is a field's part in what a line costs.
 type Billing int
@@ -205,6 +237,24 @@ type Spec struct {
 	// Charge says how a line of this kind is billed (NoCharge for kinds
 	// that are not lines).
 	Charge Charge
+	// FollowUp names the step that PUTs the kind's FollowUp fields to the
+	// object after its create ("links": its address is the object's plus
+	// ".links"); "" when the kind has none.
+	FollowUp string
+	// BareList: the API answers the kind's list as a bare JSON array, not
+	// a paginator (contacts, per the API notes).
+	BareList bool
+}
+
+// FollowUpFields returns the fields sent by the kind's follow-up step.
+func (s *Spec) FollowUpFields() []Field {
+	var out []Field
+	for _, f := range s.Fields {
+		if f.FollowUp {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Billed returns the field that plays part b, if the kind has one.
@@ -291,6 +341,55 @@ var (
 	lineKeys = [][]string{{"customer_file_id", "item_id"}}
 )
 
+// Contacts belong to a customer or a prospect, named in the query string
+// by its PHP class (API notes); files link them by contact_ids.
+func contactSpec(k Kind, owner Kind, class string) *Spec {
+	return &Spec{
+		Kind: k, Title: "contact", Label: "email_address", Collection: "contacts", Path: "/v1/contacts",
+		Description: "Contacts of the " + string(owner) + ": people to invoice, to call for technical matters, legal representatives.",
+		Parent:      &Parent{Kind: owner, QueryField: "contactable_id", QueryConst: map[string]string{"contactable_type": class}},
+		Fields: []Field{
+			{Name: "civility", Type: Integer, Positive: true, Description: "Civility: 1 Mlle, 2 Mme, 3 M."},
+			{Name: "first_name", Type: String, Description: "First name."},
+			{Name: "last_name", Type: String, Required: true, Description: "Last name."},
+			{Name: "email_address", Type: String, Required: true, Email: true, Description: "Email address. Identifies the contact within its " + string(owner) + ": an existing contact with this address is adopted, not duplicated."},
+			{Name: "mobile_phone", Type: String, Description: "Mobile phone number."},
+			{Name: "landline_phone", Type: String, Description: "Landline phone number."},
+			{Name: "role", Type: String, Description: "Role (e.g. CFO)."},
+			{Name: "service", Type: String, Description: "Department."},
+			{Name: "company", Type: String, Description: "Company, when it differs from the owner's."},
+			{Name: "active", Type: Boolean, Description: "Whether the contact is active (default: true)."},
+			{Name: "legal_representative", Type: Boolean, Description: "Legal representative."},
+			{Name: "invoices_recipient", Type: Boolean, Description: "Receives the invoices."},
+			{Name: "newsletters_recipient", Type: Boolean, Description: "Receives the newsletters."},
+			{Name: "technical_contact", Type: Boolean, Description: "Technical contact."},
+			{Name: "comment", Type: String, Description: "Free comment."},
+		},
+		NaturalKeys: [][]string{{"email_address"}},
+		Defaults:    []Default{{Wire: "active", JSON: "true"}},
+		BareList:    true,
+	}
+}
+
+// fileFollowUp are the fields of a file that the API takes by a PUT to
+// the file once it exists: the contacts linked to it (of its owner) and
+// its billing dates.
+func fileFollowUp(owner Kind) []Field {
+	return []Field{
+		{Name: "contacts", Wire: "contact_ids", Type: ReferenceList, Target: contactOf(owner), Scope: owner, IDName: "contact_ids", FollowUp: true,
+			Description: "Contacts linked to the file: local names of contacts of its " + string(owner) + " (or `contact_ids`: ids of existing contacts). Sent as contact_ids by a PUT of the file once it and the contacts exist; a change of the list is an update."},
+		{Name: "billing_next", Type: Date, FollowUp: true, Description: "Date of the next invoice (YYYY-MM-DD). Sent by a PUT of the file once it exists."},
+		{Name: "services_stop", Type: Date, FollowUp: true, After: "services_start", Description: "Date when services stop (YYYY-MM-DD), after services_start. Sent by a PUT of the file once it exists."},
+	}
+}
+
+func contactOf(owner Kind) Kind {
+	if owner == Prospect {
+		return ProspectContact
+	}
+	return Contact
+}
+
 var table = []*Spec{
 	{
 		Kind: Family, Title: "family", Label: "name", Collection: "families", Path: "/v1/families",
@@ -342,13 +441,14 @@ var table = []*Spec{
 		Description: "A customer file is the billing dossier attached to the customer.",
 		Parent: &Parent{Kind: Customer, QueryField: "fileable_id",
 			QueryConst: map[string]string{"fileable_type": "customer"}},
-		Fields: []Field{
+		Fields: append([]Field{
 			{Name: "name", Type: String, Required: true, Description: "Label for this file (e.g. project or site name). Required by onboard: it identifies the file within its customer."},
 			{Name: "billing_frequency", Type: Integer, Positive: true, Billing: Period, Description: "Billing cycle in months (1, 3, 6, 12, ...)."},
 			{Name: "services_start", Type: Date, Description: "Date when services begin (YYYY-MM-DD)."},
 			{Name: "first_invoice", Type: Date, Description: "Date of the first invoice (YYYY-MM-DD)."},
-		},
+		}, fileFollowUp(Customer)...),
 		NaturalKeys: [][]string{{"name"}},
+		FollowUp:    "links",
 	},
 	{
 		Kind: Licence, Title: "licence", Charge: PerRenewal, Collection: "licences", Path: "/v1/customer-files/licences",
@@ -400,6 +500,36 @@ var table = []*Spec{
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
 	},
+	// Kinds beyond the cookbook come after its seven, so that the
+	// sandbox's ids of those stay as they were.
+	contactSpec(Contact, Customer, `App\Customer`),
+	{
+		Kind: Prospect, Title: "prospect", Label: "name", Collection: "prospects", Path: "/v1/prospects",
+		Description: "A prospect is a potential customer; it may hold contacts and customer files of its own.",
+		Fields: []Field{
+			{Name: "name", Type: String, Required: true, MinLength: 2, Description: "Company or individual name, at least 2 characters. Identifies the prospect: an existing prospect with this exact name is adopted, not duplicated."},
+			{Name: "email_address", Type: String, Description: "Main contact email."},
+			{Name: "phone", Type: String, Description: "Main phone number."},
+			{Name: "main_address_city", Type: String, Description: "City."},
+		},
+		NaturalKeys: [][]string{{"name"}},
+		Returned:    []string{"customer_account"},
+		Defaults:    []Default{{Wire: "customer_account", IDFormat: "PR%06d"}},
+	},
+	contactSpec(ProspectContact, Prospect, `App\Prospect`),
+	{
+		Kind: ProspectFile, Title: "prospect file", Label: "name", Collection: "files", Path: "/v1/customer-files",
+		Description: "A customer file of a prospect (fileable_type=prospect).",
+		Parent: &Parent{Kind: Prospect, QueryField: "fileable_id",
+			QueryConst: map[string]string{"fileable_type": "prospect"}},
+		Fields: append([]Field{
+			{Name: "name", Type: String, Required: true, Description: "Label for this file. Required by onboard: it identifies the file within its prospect."},
+			{Name: "billing_frequency", Type: Integer, Positive: true, Description: "Billing cycle in months (1, 3, 6, 12, ...)."},
+			{Name: "services_start", Type: Date, Description: "Date when services begin (YYYY-MM-DD)."},
+		}, fileFollowUp(Prospect)...),
+		NaturalKeys: [][]string{{"name"}},
+		FollowUp:    "links",
+	},
 }
 
 // ExtraKey is the manifest key, on every object, whose entries are sent
@@ -425,6 +555,19 @@ func TopLevel() []*Spec {
 	var out []*Spec
 	for _, s := range table {
 		if s.Parent == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Cookbook returns the seven kinds of the onboarding cookbook's calls, in
+// table order (the kinds beyond them come after).
+func Cookbook() []*Spec {
+	var out []*Spec
+	for _, s := range table {
+		switch s.Kind {
+		case Family, Item, Customer, CustomerFile, Licence, Initial, Recurring:
 			out = append(out, s)
 		}
 	}

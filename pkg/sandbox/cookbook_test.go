@@ -217,7 +217,7 @@ func TestCookbook(t *testing.T) {
 	if got := s.Stats().TotalDuplicates(); got != 0 {
 		t.Errorf("duplicates = %d, want 0", got)
 	}
-	for _, spec := range resource.All() {
+	for _, spec := range resource.Cookbook() {
 		if n := len(s.Objects(spec.Kind)); n != 1 {
 			t.Errorf("%s: %d objects stored, want 1", spec.Kind, n)
 		}

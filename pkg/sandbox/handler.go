@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onboardhq/onboard/pkg/resource"
 )
 
 // Paths outside the resource table.
@@ -47,6 +50,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveStats(w, r)
 	case strings.HasPrefix(p, ControlPrefix):
 		s.serveControl(w, r)
+	case p == BillingRunPath:
+		s.serveBillingRun(w, r)
+	case p == apiPrefix+invoicesPath || strings.HasPrefix(p, apiPrefix+invoicesPath+"/"):
+		s.serveInvoices(w, r, p[len(apiPrefix):])
 	case p == versionPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			s.finish(w, "other", methodNotAllowed(r.Method, "GET, HEAD"))
@@ -77,6 +84,9 @@ func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
 // route. path is the part after /api ("/v1/families/7").
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 	ks, id, hasID, isRoute := s.match(path)
+	if isRoute {
+		ks = s.pick(ks, r.URL.Query(), id, hasID)
+	}
 	label := "unmatched"
 	if isRoute {
 		label = s.label(ks, r.Method, hasID)
@@ -193,6 +203,38 @@ func (s *Server) match(path string) (ks *kindStore, id int64, hasID, ok bool) {
 		return nil, 0, false, false
 	}
 	return ks, id, true, true
+}
+
+// pick chooses among the kinds that share a collection path (customer
+// files of customers and of prospects): an object by the kind whose id
+// range holds its id, a collection by the parent query constants the
+// request carries (fileable_type=prospect). The first kind otherwise.
+func (s *Server) pick(ks *kindStore, q url.Values, id int64, hasID bool) *kindStore {
+	alts := s.shared[ks.spec.Path]
+	if len(alts) == 0 {
+		return ks
+	}
+	for _, k := range append([]*kindStore{ks}, alts...) {
+		if hasID {
+			if id >= k.first && id < k.first+idBase {
+				return k
+			}
+			continue
+		}
+		if p := k.spec.Parent; p != nil && len(p.QueryConst) > 0 && constsIn(p.QueryConst, q) {
+			return k
+		}
+	}
+	return ks
+}
+
+func constsIn(consts map[string]string, q url.Values) bool {
+	for k, v := range consts {
+		if resource.TrimAPI(q.Get(k)) != v {
+			return false
+		}
+	}
+	return true
 }
 
 // label names a route in the stats; "other" for an unsupported method.

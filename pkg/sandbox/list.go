@@ -100,6 +100,9 @@ func (s *store) listPage(ks *kindStore, lq listQuery) []byte {
 			}
 		}
 	}
+	if ks.spec.BareList {
+		return ks.bareList(candidates, lq.filters)
+	}
 	first := (lq.page - 1) * lq.perPage
 	var page []*object
 	total := 0
@@ -188,4 +191,24 @@ func appendPosition(b []byte, ok bool, n int) []byte {
 		return append(b, "null"...)
 	}
 	return strconv.AppendInt(b, int64(n), 10)
+}
+
+// bareList renders every object matching the filters as a bare JSON
+// array, as the API answers the lists of kinds that are not paginated
+// (contacts).
+func (ks *kindStore) bareList(candidates []int64, filters []filter) []byte {
+	b := []byte{'['}
+	n := 0
+	for _, id := range candidates {
+		o := ks.objs[id]
+		if !matches(o, filters) {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = ks.render(b, o, false)
+		n++
+	}
+	return append(b, ']')
 }

@@ -91,7 +91,10 @@ type Server struct {
 	faults   *faults
 	counters *counters
 	// paths maps a kind's collection path ("/v1/families") to its store.
-	paths  map[string]*kindStore
+	paths map[string]*kindStore
+	// shared lists the other kinds served at a collection path (a
+	// prospect's files beside a customer's, see pick).
+	shared map[string][]*kindStore
 	labels map[*kindStore]routeLabels
 
 	closeOnce sync.Once
@@ -138,6 +141,7 @@ func New(opts Options) (*Server, error) {
 		faults:   newFaults(opts),
 		counters: newCounters(),
 		paths:    map[string]*kindStore{},
+		shared:   map[string][]*kindStore{},
 		labels:   map[*kindStore]routeLabels{},
 	}
 	if s.token == "" {
@@ -147,7 +151,11 @@ func New(opts Options) (*Server, error) {
 	}
 	for _, ks := range st.list {
 		p := ks.spec.Path
-		s.paths[p] = ks
+		if first := s.paths[p]; first != nil {
+			s.shared[p] = append(s.shared[p], ks)
+		} else {
+			s.paths[p] = ks
+		}
 		s.labels[ks] = routeLabels{list: "GET " + p, create: "POST " + p, get: "GET " + p + "/{id}", put: "PUT " + p + "/{id}"}
 	}
 	if opts.DataFile != "" {

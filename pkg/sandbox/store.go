@@ -60,6 +60,7 @@ type kindStore struct {
 	rules []rule
 	rank  map[string]int // wire -> rule order, to report errors in order
 	next  int64
+	first int64 // the kind's first id: its ids are first..first+idBase-1
 	objs  map[int64]*object
 	order []int64 // ids ascending (creation order)
 	// index maps an indexed field's text to the ids having it, ascending.
@@ -80,6 +81,7 @@ func newKindStore(i int, spec *resource.Spec) (*kindStore, error) {
 		rules:    rulesFor(spec),
 		rank:     map[string]int{},
 		next:     int64(i)*idBase + 1,
+		first:    int64(i)*idBase + 1,
 		objs:     map[int64]*object{},
 		index:    map[string]map[string][]int64{},
 		dups:     map[string]int{},
@@ -131,6 +133,7 @@ type store struct {
 	kinds map[resource.Kind]*kindStore
 	list  []*kindStore // table order
 	now   func() time.Time
+	bill  billing // invoices of simulated billing runs (invoices.go)
 }
 
 func newStore(now func() time.Time) (*store, error) {

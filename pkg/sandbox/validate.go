@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/onboardhq/onboard/pkg/resource"
 )
@@ -149,6 +150,16 @@ func (ks *kindStore) validate(fields []kv, create bool) ([]kv, []fkCheck, *field
 			}
 			continue
 		}
+		if r.typ == resource.ReferenceList {
+			v, listFKs, msg := normalizeList(r, out[i].val)
+			if msg != "" {
+				errs.add(r.wire, msg)
+				continue
+			}
+			out[i].val = v
+			fks = append(fks, listFKs...)
+			continue
+		}
 		v, fk, msg := normalize(r, out[i].val)
 		if msg != "" {
 			errs.add(r.wire, msg)
@@ -181,6 +192,12 @@ func normalize(r rule, v any) (any, *fkCheck, string) {
 		}
 		if r.constVal != "" && s != r.constVal {
 			return nil, nil, "The selected " + attribute(r.wire) + " is invalid."
+		}
+		if n := r.field.MinLength; n > 0 && utf8.RuneCountInString(s) < n {
+			return nil, nil, name + "must be at least " + strconv.Itoa(n) + " characters."
+		}
+		if r.field.Email && !validEmail(s) {
+			return nil, nil, name + "must be a valid email address."
 		}
 		return s, nil, ""
 	case resource.Integer, resource.Reference:
@@ -224,6 +241,43 @@ func normalize(r rule, v any) (any, *fkCheck, string) {
 		return s, nil, ""
 	}
 	return v, nil, ""
+}
+
+// normalizeList checks a list of ids (a pivot synced by a PUT, such as a
+// file's contact_ids): null is the empty list, every item an id of an
+// existing object of the rule's target kind, each once.
+func normalizeList(r rule, v any) ([]any, []fkCheck, string) {
+	if v == nil {
+		return []any{}, nil, ""
+	}
+	items, ok := v.([]any)
+	if !ok {
+		return nil, nil, "The " + attribute(r.wire) + " field must be an array."
+	}
+	out := make([]any, 0, len(items))
+	fks := make([]fkCheck, 0, len(items))
+	seen := map[string]bool{}
+	for _, it := range items {
+		s, ok := canonicalInt(it)
+		if !ok {
+			return nil, nil, "The " + attribute(r.wire) + " field must be an array of integers."
+		}
+		if seen[s] {
+			continue // a sync stores each id once
+		}
+		seen[s] = true
+		id, _ := strconv.ParseInt(s, 10, 64)
+		out = append(out, json.Number(s))
+		fks = append(fks, fkCheck{wire: r.wire, target: r.target, id: id})
+	}
+	return out, fks, ""
+}
+
+// validEmail is the shape Laravel's email rule checks: one @ between a
+// local part and a domain, no white space.
+func validEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && domain != "" && !strings.ContainsAny(s, " \t\r\n") && !strings.Contains(domain, "@")
 }
 
 // errMalformed is returned for a body that is not one JSON object.

@@ -132,7 +132,7 @@ func TestValidationErrors(t *testing.T) {
 			errors:  map[string][]string{"fileable_id": {"The selected fileable id is invalid."}},
 		},
 		{
-			name: "file of another fileable type", path: fmt.Sprintf("/api/v1/customer-files?fileable_type=prospect&fileable_id=%d", f.customer), body: `{"name":"x"}`,
+			name: "file of another fileable type", path: fmt.Sprintf("/api/v1/customer-files?fileable_type=supplier&fileable_id=%d", f.customer), body: `{"name":"x"}`,
 			message: "The selected fileable type is invalid.",
 			errors:  map[string][]string{"fileable_type": {"The selected fileable type is invalid."}},
 		},

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/resource"
+	"github.com/onboardhq/onboard/pkg/state"
+)
+
+func newInvoicesCmd(a *app) *cobra.Command {
+	var (
+		statePath string
+		output    string
+		cf        clientFlags
+	)
+	c := &cobra.Command{
+		Use:   "invoices ADDRESS [PATH...]",
+		Short: "List a customer's invoices (read-only)",
+		Long: `invoices lists the invoices BlueRockTEL's billing runs made for a customer of
+the state (GET /v1/invoices?customer_id=N, every page): number, date, period,
+totals excluding and including tax, and net to pay, in exact decimals. Given a
+customer file's address, only that file's invoices. It changes nothing.
+
+PATHs only locate the state, as for plan and apply.`,
+		Example: `  onboard invoices customer.acme --state customers/onboard.state
+  onboard invoices customer.acme.file.main-2026 customers/
+  onboard invoices customer.acme --output json`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("usage: %s ADDRESS [PATH...] (see '%s --help')", c.CommandPath(), c.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return usagef("--output must be text or json, not %q", output)
+			}
+			addr, paths := args[0], args[1:]
+			if _, err := manifest.KindOf(addr); err != nil {
+				return &usageError{err}
+			}
+			custAddr, ok := customerOf(addr)
+			if !ok {
+				return usagef("%s is not a customer or an object of one: invoices are a customer's (e.g. customer.acme)", addr)
+			}
+			statePath, err := stateLocation(statePath, paths)
+			if err != nil {
+				return err
+			}
+			st, err := readState(a, statePath)
+			if err != nil {
+				return err
+			}
+			cust, err := createdIn(st, statePath, custAddr)
+			if err != nil {
+				return err
+			}
+			var fileID int64
+			if k, _ := manifest.KindOf(addr); k == resource.CustomerFile {
+				f, err := createdIn(st, statePath, addr)
+				if err != nil {
+					return err
+				}
+				fileID = f.ID
+			}
+			client, err := cf.client(a)
+			if err != nil {
+				return err
+			}
+			defer client.Close()
+			all, err := client.Invoices(c.Context(), cust.ID)
+			if err != nil {
+				return err
+			}
+			invs := make([]bluerocktel.Invoice, 0, len(all))
+			for _, inv := range all {
+				if fileID == 0 || inv.CustomerFileID == fileID {
+					invs = append(invs, inv)
+				}
+			}
+			if output == "json" {
+				return writeInvoicesJSON(a.stdout, addr, cust.ID, invs)
+			}
+			return writeInvoicesText(a.stdout, addr, cust.ID, invs)
+		},
+	}
+	c.Flags().StringVar(&statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
+	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	cf.register(c.Flags())
+	return c
+}
+
+// customerOf returns the address of the customer an address is in.
+func customerOf(addr string) (string, bool) {
+	parts := strings.Split(addr, ".")
+	if len(parts) < 2 || resource.Kind(parts[0]) != resource.Customer {
+		return "", false
+	}
+	return parts[0] + "." + parts[1], true
+}
+
+// createdIn returns the state's record of addr, which must have an id.
+func createdIn(st *state.State, statePath, addr string) (*state.Object, error) {
+	o := st.Get(addr)
+	if o == nil {
+		return nil, fmt.Errorf("%s is not in the state %s%s", addr, statePath, suggestAddr(st, addr))
+	}
+	if o.Status != state.StatusCreated || o.ID <= 0 {
+		return nil, fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)
+	}
+	return o, nil
+}
+
+// writeInvoicesText prints the invoices as a table, amounts right-aligned,
+// with their exact totals.
+func writeInvoicesText(w io.Writer, addr string, customerID int64, invs []bluerocktel.Invoice) error {
+	if len(invs) == 0 {
+		_, err := fmt.Fprintf(w, "No invoices for %s (customer #%d).\n", addr, customerID)
+		return err
+	}
+	rows := [][]string{{"NUMBER", "DATE", "PERIOD", "EXCL. TAX", "INCL. TAX", "NET TO PAY"}}
+	var net, gross, toPay apd.Decimal
+	for _, inv := range invs {
+		period := inv.ServicesStart
+		if inv.ServicesEnd != "" {
+			period += " – " + inv.ServicesEnd
+		}
+		number := inv.Number
+		if inv.Canceled {
+			number += " (cancelled)"
+		}
+		rows = append(rows, []string{number, inv.Date, period, money(inv.TotalWithoutTax), money(inv.TotalWithTax), money(inv.NetToPay)})
+		if !inv.Canceled {
+			add(&net, inv.TotalWithoutTax)
+			add(&gross, inv.TotalWithTax)
+			add(&toPay, inv.NetToPay)
+		}
+	}
+	rows = append(rows, []string{fmt.Sprintf("%d invoice(s)", len(invs)), "", "total", plan.Money(&net), plan.Money(&gross), plan.Money(&toPay)})
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	if _, err := fmt.Fprintf(w, "Invoices of %s (customer #%d):\n", addr, customerID); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-len([]rune(c)))
+			if i >= 3 { // amounts
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
+			if i < len(r)-1 {
+				b.WriteString("  ")
+			}
+		}
+		if _, err := fmt.Fprintln(w, strings.TrimRight(b.String(), " ")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// money renders an amount with two decimals, never rounding ("" as "-").
+func money(s string) string {
+	if s == "" {
+		return "-"
+	}
+	d, _, err := apd.NewFromString(s)
+	if err != nil {
+		return s
+	}
+	return plan.Money(d)
+}
+
+func add(sum *apd.Decimal, s string) {
+	if d, _, err := apd.NewFromString(s); err == nil {
+		_, _ = apd.BaseContext.WithPrecision(40).Add(sum, sum, d)
+	}
+}
+
+// writeInvoicesJSON writes {"address", "customer_id", "invoices": [...]};
+// amounts are JSON strings of exact decimals.
+func writeInvoicesJSON(w io.Writer, addr string, customerID int64, invs []bluerocktel.Invoice) error {
+	if invs == nil {
+		invs = []bluerocktel.Invoice{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(struct {
+		Address    string                `json:"address"`
+		CustomerID int64                 `json:"customer_id"`
+		Invoices   []bluerocktel.Invoice `json:"invoices"`
+	}{addr, customerID, invs})
+}
