@@ -221,8 +221,8 @@ func TestJSONTotals(t *testing.T) {
 	if !reflect.DeepEqual(got, Compute(p)) {
 		t.Errorf("JSON totals %+v, want %+v", got, Compute(p))
 	}
-	for _, w := range []string{`"per_month": "73.09"`, `"per_month_rounded": true`, `"per_year": "877.10"`,
-		`"currency": "EUR"`, `"vat": "excluded"`, `"charge": "licences",`} {
+	for _, w := range []string{`"per_month":"73.09"`, `"per_month_rounded":true`, `"per_year":"877.10"`,
+		`"currency":"EUR"`, `"vat":"excluded"`, `"charge":"licences",`} {
 		if !strings.Contains(string(doc.Totals), w) {
 			t.Errorf("JSON totals lack %s:\n%s", w, doc.Totals)
 		}
