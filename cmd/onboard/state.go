@@ -235,7 +235,7 @@ func suggestAddr(st *state.State, addr string) string {
 		case strings.HasPrefix(o.Addr, addr) || strings.HasPrefix(addr, o.Addr):
 			near = append(near, cand{o.Addr, 0})
 		default:
-			if d := editDistance(addr, o.Addr, maxDist); d <= maxDist {
+			if d := manifest.EditDistance([]rune(addr), []rune(o.Addr), maxDist+1); d <= maxDist {
 				near = append(near, cand{o.Addr, d})
 			}
 		}
@@ -249,36 +249,6 @@ func suggestAddr(st *state.State, addr string) string {
 		names = append(names, c.addr)
 	}
 	return "; did you mean " + strings.Join(names, " or ") + "?"
-}
-
-// editDistance is the Levenshtein distance of a and b, or limit+1 once it
-// certainly exceeds limit.
-func editDistance(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func idText(o *state.Object) string {

@@ -269,7 +269,7 @@ func equalField(t resource.Type, want string, got json.RawMessage) bool {
 		var s string
 		return got[0] == '"' && json.Unmarshal(got, &s) == nil && s == want
 	}
-	return jsonEqual(want, got)
+	return resource.EqualJSON(want, got)
 }
 
 func isJSONNumber(b []byte) bool { return b[0] == '-' || (b[0] >= '0' && b[0] <= '9') }
@@ -296,62 +296,4 @@ func boolValue(s string) (bool, bool) {
 		return false, true
 	}
 	return false, false
-}
-
-// jsonEqual compares a wanted raw JSON text (or plain text when it is not
-// JSON) with got, numbers as exact decimals.
-func jsonEqual(want string, got json.RawMessage) bool {
-	var w, g any
-	if err := unmarshalNumber([]byte(want), &w); err != nil {
-		text, ok := jsonText(got)
-		return ok && text == want
-	}
-	if err := unmarshalNumber(got, &g); err != nil {
-		return false
-	}
-	return deepEqual(w, g)
-}
-
-func unmarshalNumber(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return fmt.Errorf("trailing data")
-	}
-	return nil
-}
-
-func deepEqual(a, b any) bool {
-	switch x := a.(type) {
-	case json.Number:
-		y, ok := b.(json.Number)
-		return ok && decimalEqual(string(x), string(y))
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !deepEqual(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !deepEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return a == b // string, bool, nil
 }

@@ -20,7 +20,7 @@ func nearest(word string, candidates []string) string {
 		if abs(len(cr)-len(w)) >= bestDist {
 			continue
 		}
-		if d := editDistance(w, cr, bestDist); d < bestDist {
+		if d := EditDistance(w, cr, bestDist); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
@@ -45,10 +45,10 @@ func abs(n int) int {
 	return n
 }
 
-// editDistance is the optimal string alignment distance (insertions,
+// EditDistance is the optimal string alignment distance (insertions,
 // deletions, substitutions and swaps of adjacent runes). It gives up and
 // returns bound once every alignment costs bound or more.
-func editDistance(a, b []rune, bound int) int {
+func EditDistance(a, b []rune, bound int) int {
 	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)

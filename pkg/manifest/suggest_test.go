@@ -43,11 +43,11 @@ func TestEditDistance(t *testing.T) {
 		{"", "abc", 3},
 	}
 	for _, tt := range tests {
-		if got := editDistance([]rune(tt.a), []rune(tt.b), 100); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		if got := EditDistance([]rune(tt.a), []rune(tt.b), 100); got != tt.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
-	if got := editDistance([]rune("aaaaaaaa"), []rune("bbbbbbbb"), 2); got != 2 {
+	if got := EditDistance([]rune("aaaaaaaa"), []rune("bbbbbbbb"), 2); got != 2 {
 		t.Errorf("bounded distance = %d, want the bound 2", got)
 	}
 }

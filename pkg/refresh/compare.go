@@ -2,12 +2,9 @@ package refresh
 
 import (
 	"bytes"
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/cockroachdb/apd/v3"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -50,7 +47,7 @@ func Compare(kind *resource.Spec, spec map[string]string, live *bluerocktel.Reco
 		}
 		f, known := fieldOf(kind, name)
 		if !known {
-			if !jsonEqual(text, raw) {
+			if !resource.EqualJSON(text, raw) {
 				out = append(out, Drift{Wire: wire, Recorded: text, Live: string(bytes.TrimSpace(raw))})
 			}
 			continue
@@ -145,71 +142,6 @@ func orderedKeys(kind *resource.Spec, spec map[string]string) []string {
 		return keys[i] < keys[j]
 	})
 	return keys
-}
-
-// jsonEqual compares an `extra:` entry (raw JSON as sent) with what the
-// API answered: by meaning, numbers as exact decimals. Text that is not
-// JSON compares with a JSON string of the same text.
-func jsonEqual(want string, got json.RawMessage) bool {
-	w, err := decodeJSON([]byte(want))
-	if err != nil {
-		w = want
-	}
-	g, err := decodeJSON(got)
-	if err != nil {
-		return false
-	}
-	return deepEqual(w, g)
-}
-
-func decodeJSON(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, &json.SyntaxError{}
-	}
-	return v, nil
-}
-
-func deepEqual(a, b any) bool {
-	switch x := a.(type) {
-	case json.Number:
-		y, ok := b.(json.Number)
-		return ok && decimalEqual(string(x), string(y))
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			if w, ok := y[k]; !ok || !deepEqual(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !deepEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return a == b
-}
-
-func decimalEqual(a, b string) bool {
-	x, _, err1 := apd.NewFromString(a)
-	y, _, err2 := apd.NewFromString(b)
-	return err1 == nil && err2 == nil && x.Cmp(y) == 0
 }
 
 // LiveSpec returns spec with each drifted field replaced by its live value
