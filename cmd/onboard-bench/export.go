@@ -77,7 +77,9 @@ func (s scenario) runExport(bin, manifests, dir string) runResult {
 	if m := exportedLine.FindStringSubmatch(stdout.String()); m != nil {
 		er.objects, _ = strconv.Atoi(m[1])
 	}
-	plan := exec.Command(bin, "plan", out, "--detailed-exitcode")
+	// The plan refreshes what the exported state knows: no drift either.
+	plan := exec.Command(bin, "plan", out, "--detailed-exitcode", "--parallelism", fmt.Sprint(s.parallelism))
+	plan.Env = append(os.Environ(), "ONBOARD_BASE_URL="+sb.base, "ONBOARD_TOKEN="+sb.token)
 	er.planExit = measure(plan, io.Discard).exit
 	bound := s.exportBound(int(er.served))
 	fmt.Printf("%s: export of %d objects: %d requests served (%d answered 429) = %.3f per object; wall %.3f s, CPU %.3f s, peak RSS %.1f MB\n",
