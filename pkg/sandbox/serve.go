@@ -56,7 +56,14 @@ func Serve(ctx context.Context, addr string, opts Options, out io.Writer) error 
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		done <- srv.Shutdown(sctx)
+		err := srv.Shutdown(sctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			// A connection still busy after the grace period (a client
+			// that keeps one open) must not keep a stopped sandbox
+			// alive: close it.
+			err = srv.Close()
+		}
+		done <- err
 	}()
 	err = srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
