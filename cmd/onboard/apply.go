@@ -59,8 +59,8 @@ requests in flight finish; a second signal exits at once.`,
   onboard apply customers/ --auto-approve --events events.jsonl   # progress for people, events for tools`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			if output != "text" && output != "json" {
-				return usagef("--output must be text or json, not %q", output)
+			if err := checkOutput(output, textOrJSON); err != nil {
+				return err
 			}
 			if parallelism < 1 {
 				return usagef("--parallelism must be at least 1")

@@ -34,15 +34,10 @@ PATHs only locate the state, as for plan and apply.`,
 		Example: `  onboard invoices customer.acme --state customers/onboard.state
   onboard invoices customer.acme.file.main-2026 customers/
   onboard invoices customer.acme --output json`,
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("usage: %s ADDRESS [PATH...] (see '%s --help')", c.CommandPath(), c.CommandPath())
-			}
-			return nil
-		},
+		Args: needAddress,
 		RunE: func(c *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return usagef("--output must be text or json, not %q", output)
+			if err := checkOutput(output, textOrJSON); err != nil {
+				return err
 			}
 			addr, paths := args[0], args[1:]
 			if _, err := manifest.KindOf(addr); err != nil {

@@ -127,10 +127,8 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
   onboard plan customers/ --refresh-only        # what changed in BlueRockTEL`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			switch output {
-			case "text", "json", "markdown":
-			default:
-				return usagef("--output must be text, json or markdown, not %q", output)
+			if err := checkOutput(output, planOutputs); err != nil {
+				return err
 			}
 			if err := checkMaxBytes(maxBytes); err != nil {
 				return err

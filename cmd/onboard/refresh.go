@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/planrender"
 	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
@@ -81,7 +82,7 @@ func writeRefreshChanges(w io.Writer, changes []refresh.Changed) {
 		}
 		fmt.Fprintf(w, "  ~ %s %s #%d\n", title, c.Addr, c.ID)
 		for _, d := range c.Drift {
-			fmt.Fprintf(w, "      %s: %s (state) -> %s (in BlueRockTEL)\n", d.Wire, orNone(d.Recorded), orNone(d.Live))
+			fmt.Fprintf(w, "      %s: %s (state) -> %s (in BlueRockTEL)\n", d.Wire, planrender.OrNone(d.Recorded), planrender.OrNone(d.Live))
 		}
 	}
 	fmt.Fprintf(w, "\n%d object(s) changed in BlueRockTEL.\n", len(changes))
@@ -107,13 +108,6 @@ func recordRefresh(store state.Backend, changes []refresh.Changed) error {
 		}
 	}
 	return nil
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }
 
 // refreshOnlyPlan is plan --refresh-only: what changed in BlueRockTEL.

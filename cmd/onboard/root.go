@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -63,6 +64,15 @@ func isCobraUsage(err error) bool {
 func needPaths(c *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s needs at least one manifest file or directory (see '%s --help')", c.Name(), c.CommandPath())
+	}
+	return nil
+}
+
+// needAddress is an Args validator for commands about one object of the
+// state (ADDRESS [PATH...]).
+func needAddress(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usagef("usage: %s ADDRESS [PATH...] (see '%s --help')", c.CommandPath(), c.CommandPath())
 	}
 	return nil
 }
@@ -155,4 +165,21 @@ func (a *app) interactive() bool {
 	}
 	errf, ok := a.stderr.(*os.File)
 	return ok && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(errf.Fd()))
+}
+
+// The --output values of the commands: every one takes text and json, and
+// the plan's renderings take markdown too.
+var (
+	textOrJSON  = []string{"text", "json"}
+	planOutputs = []string{"text", "json", "markdown"}
+)
+
+// checkOutput refuses an --output value outside allowed, naming them
+// ("text, json or markdown").
+func checkOutput(output string, allowed []string) error {
+	if slices.Contains(allowed, output) {
+		return nil
+	}
+	names := strings.Join(allowed[:len(allowed)-1], ", ") + " or " + allowed[len(allowed)-1]
+	return usagef("--output must be %s, not %q", names, output)
 }

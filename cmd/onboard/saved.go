@@ -37,10 +37,8 @@ func init() {
 	isSavedPlan = planfile.IsPlan
 	showSavedPlan = func(a *app, c *cobra.Command, args []string) error {
 		output, _ := c.Flags().GetString("output")
-		switch output {
-		case "text", "json", "markdown":
-		default:
-			return usagef("--output must be text, json or markdown, not %q", output)
+		if err := checkOutput(output, planOutputs); err != nil {
+			return err
 		}
 		maxBytes, _ := c.Flags().GetInt("max-bytes")
 		if err := checkMaxBytes(maxBytes); err != nil {

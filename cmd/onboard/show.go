@@ -52,18 +52,13 @@ its item, a generated customer_account) are shown but never count as drift.`,
 		Example: `  onboard show customer.acme.file.main-2026 --state customers/onboard.state
   onboard show customer.acme customers/          # compared with the manifests
   onboard show customer.acme.file.main-2026 --output json`,
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("usage: %s ADDRESS [PATH...] (see '%s --help')", c.CommandPath(), c.CommandPath())
-			}
-			return nil
-		},
+		Args: needAddress,
 		RunE: func(c *cobra.Command, args []string) error {
 			if showSavedPlan != nil && isSavedPlan(args[0]) {
 				return showSavedPlan(a, c, args)
 			}
-			if output != "text" && output != "json" {
-				return usagef("--output must be text or json, not %q", output)
+			if err := checkOutput(output, textOrJSON); err != nil {
+				return err
 			}
 			addr, paths := args[0], args[1:]
 			if _, err := manifest.KindOf(addr); err != nil {

@@ -61,8 +61,8 @@ itself: an object whose create had an unknown outcome and could not be found.`,
   onboard state list --state postgres://ci@db.internal/onboard -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if listOutput != "text" && listOutput != "json" {
-				return usagef("--output must be text or json, not %q", listOutput)
+			if err := checkOutput(listOutput, textOrJSON); err != nil {
+				return err
 			}
 			st, err := readState(a, statePath)
 			if err != nil {

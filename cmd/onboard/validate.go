@@ -23,8 +23,8 @@ It sends nothing to the API. Exit status: 0 valid, 1 invalid, 2 usage error.`,
   onboard validate customers/ --output json`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			if output != "text" && output != "json" {
-				return usagef("--output must be text or json, not %q", output)
+			if err := checkOutput(output, textOrJSON); err != nil {
+				return err
 			}
 			readOnlyGC()
 			set, err := manifest.Load(paths...)

@@ -121,12 +121,19 @@ func TestHashIsStableAndSensitive(t *testing.T) {
 	set := fixture()
 	set.ByAddr["customer.acme.file.main.initial.setup"].Fields["selling_price_without_tax"] = manifest.Value{Text: "120.00", Type: resource.Decimal}
 	c, _ := Compile(set, nil, Options{})
+	// The state holds what the API stores: 150.0 is stored as 150.00.
+	same := fixture()
+	same.ByAddr["customer.acme.file.main.initial.setup"].Fields["selling_price_without_tax"] = manifest.Value{Text: "150.0", Type: resource.Decimal}
+	d, _ := Compile(same, nil, Options{})
 	addr := "customer.acme.file.main.initial.setup"
 	if a.ByAddr[addr].Hash != b.ByAddr[addr].Hash {
 		t.Error("same manifest, different hash")
 	}
 	if a.ByAddr[addr].Hash == c.ByAddr[addr].Hash {
 		t.Error("150.00 and 120.00 must hash differently")
+	}
+	if a.ByAddr[addr].Hash != d.ByAddr[addr].Hash || d.ByAddr[addr].Spec["selling_price_without_tax"] != "150.00" {
+		t.Errorf("150.0 must be recorded as the API stores it (150.00): spec %q", d.ByAddr[addr].Spec["selling_price_without_tax"])
 	}
 }
 

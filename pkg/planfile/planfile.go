@@ -86,6 +86,12 @@ func (f *File) Write(path string) error {
 		tmp.Close()
 		return err
 	}
+	// Durable before the rename: a crash must leave the old plan or the
+	// whole new one, never an empty file under the plan's name.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}

@@ -148,14 +148,14 @@ func Summary(p *plan.Plan) string {
 // ChangeText renders one field change for people: a reset field shows
 // the API default it returns to.
 func ChangeText(c plan.FieldChange) string {
-	nv := orNone(c.New)
+	nv := OrNone(c.New)
 	if c.Reset {
 		nv = "(API default)"
 	}
 	if c.Drifted {
-		return fmt.Sprintf("%s: %s (in BlueRockTEL) -> %s (manifest)", c.Field, orNone(c.Old), nv)
+		return fmt.Sprintf("%s: %s (in BlueRockTEL) -> %s (manifest)", c.Field, OrNone(c.Old), nv)
 	}
-	return fmt.Sprintf("%s: %s -> %s", c.Field, orNone(c.Old), nv)
+	return fmt.Sprintf("%s: %s -> %s", c.Field, OrNone(c.Old), nv)
 }
 
 func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
@@ -194,7 +194,8 @@ func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 	}
 }
 
-func orNone(s string) string {
+// OrNone shows an empty value as "(none)".
+func OrNone(s string) string {
 	if s == "" {
 		return "(none)"
 	}
