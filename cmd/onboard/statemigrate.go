@@ -46,7 +46,7 @@ project file), then remove the old one.`,
 			if !ok {
 				return fmt.Errorf("state %s cannot be migrated into", dst.Location())
 			}
-			if err := r.Restore(st.Meta, st.Sorted()); err != nil {
+			if err := r.Restore(st.Meta, st.Sorted(), st.History); err != nil {
 				return fmt.Errorf("migrate into %s: %w", dst.Location(), err)
 			}
 			if err := dst.Close(); err != nil {

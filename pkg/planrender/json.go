@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
@@ -171,6 +172,21 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 // is never held in memory, and a line is one step for grep or a streaming
 // reader (indenting 50,000 steps cost more than computing the plan).
 func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
+	return JSONWith(w, p, JSONOptions{Tool: toolVersion})
+}
+
+// JSONOptions tune the JSON plan.
+type JSONOptions struct {
+	// Tool is the onboard version.
+	Tool string
+	// Policy is what the project's rules found: the "policy" member,
+	// left out when nil (the project has no rules).
+	Policy *policy.Verdict
+}
+
+// JSONWith is JSON, with the policy's findings and overrides.
+func JSONWith(w io.Writer, p *plan.Plan, o JSONOptions) error {
+	toolVersion := o.Tool
 	bw := bufio.NewWriterSize(w, 64<<10)
 	field := func(name string, first bool) {
 		if !first {
@@ -236,6 +252,12 @@ func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
 	field("billing_previews", false)
 	if err := array(len(p.Previews), func(i int) any { return p.Previews[i] }); err != nil {
 		return err
+	}
+	if o.Policy != nil {
+		field("policy", false)
+		if err := value(toPolicyJSON(o.Policy)); err != nil {
+			return err
+		}
 	}
 	bw.WriteString("\n}\n")
 	return bw.Flush()

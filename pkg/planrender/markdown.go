@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
@@ -28,6 +29,8 @@ type MarkdownOptions struct {
 	// Rest is how to see the whole plan, said in the summary, e.g.
 	// "`onboard show plan.onboard`".
 	Rest string
+	// Policy is what the project's rules found (nil: it has none).
+	Policy *policy.Verdict
 }
 
 // Markdown writes the whole plan for a merge-request comment (see
@@ -44,7 +47,7 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 func MarkdownWith(w io.Writer, p *plan.Plan, o MarkdownOptions) error {
 	var b bytes.Buffer
 	t := Compute(p)
-	writeMarkdown(&b, p, t)
+	writeMarkdown(&b, p, t, o.Policy)
 	if o.MaxBytes > 0 && b.Len() > o.MaxBytes {
 		full := b.Len()
 		b.Reset()
@@ -60,9 +63,10 @@ func heading(p *plan.Plan) string {
 		c.Create, c.Update, c.NoOp, c.Orphan)
 }
 
-func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals) {
+func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, v *policy.Verdict) {
 	c := p.Counts()
 	b.WriteString(heading(p))
+	writePolicyMarkdown(b, v, 0)
 	if !p.HasChanges() && c.Orphan == 0 {
 		b.WriteString("No changes.\n")
 		return
@@ -261,6 +265,7 @@ func writeSummary(b *bytes.Buffer, p *plan.Plan, t Totals, o MarkdownOptions, fu
 		return s + "\n"
 	}
 	b.WriteString(heading(p))
+	writePolicyMarkdown(b, o.Policy, maxSummaryFindings)
 	// Customers' money gets at most half of the budget, objects the rest.
 	var rows []string
 	size := b.Len() + reserve + 600 // the money table's header and plan row

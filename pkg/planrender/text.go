@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
@@ -67,6 +68,17 @@ func symbol(s *plan.Step) string {
 // Text writes the human plan: only what would change, grouped by
 // customer, with a billing preview per customer file and a count line.
 func Text(w io.Writer, p *plan.Plan) error {
+	return TextWith(w, p, TextOptions{})
+}
+
+// TextOptions tune the text plan.
+type TextOptions struct {
+	// Policy is what the project's rules found (nil: it has none).
+	Policy *policy.Verdict
+}
+
+// TextWith is Text, with the policy's findings before the count line.
+func TextWith(w io.Writer, p *plan.Plan, o TextOptions) error {
 	bw := bufio.NewWriter(w)
 	gs := groups(p)
 	t := Compute(p)
@@ -106,6 +118,10 @@ func Text(w io.Writer, p *plan.Plan) error {
 		}
 	}
 	if len(gs) > 0 || len(p.Orphans) > 0 {
+		bw.WriteString("\n")
+	}
+	if o.Policy != nil {
+		PolicyText(bw, o.Policy)
 		bw.WriteString("\n")
 	}
 	fmt.Fprintln(bw, Summary(p))

@@ -28,6 +28,9 @@ type Backend interface {
 	Remove(addr string) error
 	// Meta returns the lineage, serial and API binding.
 	Meta() Meta
+	// Record appends e to the state's history (State().History),
+	// durably.
+	Record(e Event) error
 	// BindAPI binds the state to api; see CheckAPI.
 	BindAPI(api string, retarget bool) error
 	// Lock takes, for the rest of the session, the locks of scopes (see
@@ -65,19 +68,24 @@ func (s *Store) Lock(context.Context, []string, time.Duration) error { return ni
 // Restorer is a backend that can be filled with a copy of another state
 // (`onboard state migrate`), lineage and serial included.
 type Restorer interface {
-	Restore(m Meta, objs []*Object) error
+	Restore(m Meta, objs []*Object, history []Event) error
 }
 
 var _ Restorer = (*Store)(nil)
 
 // Restore fills an empty file state with a copy of another.
-func (s *Store) Restore(m Meta, objs []*Object) error {
+func (s *Store) Restore(m Meta, objs []*Object, history []Event) error {
 	if n := s.State().Len(); n > 0 {
 		return fmt.Errorf("state %s already holds %d objects; migrate only into an empty state", s.path, n)
 	}
 	s.bumpOnce.Do(func() {}) // the copied serial stands for this session
 	if err := s.writeMeta(m); err != nil {
 		return err
+	}
+	for _, e := range history {
+		if err := s.Record(e); err != nil {
+			return err
+		}
 	}
 	for _, o := range objs {
 		var err error

@@ -21,6 +21,7 @@ func (s *Store) compact() (err error) {
 		objs = append(objs, o)
 	}
 	meta := s.meta
+	history := cloneHistory(s.history)
 	s.mu.RUnlock()
 	slices.SortFunc(objs, func(a, b *Object) int { return strings.Compare(a.Addr, b.Addr) })
 
@@ -44,6 +45,14 @@ func (s *Store) compact() (err error) {
 	size += int64(n)
 	if meta.Lineage != "" {
 		line, err := encodeMeta(meta)
+		if err != nil {
+			return err
+		}
+		n, _ := w.Write(line)
+		size += int64(n)
+	}
+	for i := range history {
+		line, err := encodeLine(record{Op: opEvent, Event: &history[i]})
 		if err != nil {
 			return err
 		}

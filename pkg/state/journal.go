@@ -92,9 +92,9 @@ func (s *Store) commit(batch []*appendReq, buf *[]byte) error {
 		return werr
 	}
 	for _, r := range batch {
-		if r.rec.apply(s.objects, &s.meta) {
+		if r.rec.apply(s.objects, &s.meta, &s.history) {
 			s.records++
-		} else {
+		} else if r.rec.Op == opMeta {
 			s.metas++
 		}
 	}

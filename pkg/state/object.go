@@ -57,6 +57,8 @@ type State struct {
 	Objects map[string]*Object
 	// Meta is the state's lineage, serial and API binding.
 	Meta Meta
+	// History is the state's events, oldest first.
+	History []Event
 }
 
 // newState returns an empty state.

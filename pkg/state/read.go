@@ -27,7 +27,7 @@ func Read(path string) (*State, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &State{Objects: res.objects, Meta: res.meta}, res.warnings, nil
+	return &State{Objects: res.objects, Meta: res.meta, History: res.history}, res.warnings, nil
 }
 
 // replayed is the outcome of reading a state file.
@@ -37,6 +37,7 @@ type replayed struct {
 	// the meta records.
 	records, metas int
 	meta           Meta
+	history        []Event
 	// good is the offset just past the last valid line: appends start
 	// there (0: no complete header yet).
 	good int64
@@ -90,9 +91,9 @@ func replay(f *os.File, name string) (*replayed, error) {
 			}
 			return nil, fmt.Errorf("state file %s is damaged at line %d: %v (only the last line can be incomplete after a crash; restore the file from a backup, or remove the line and rerun with --adopt)", name, lineNo, errs[i])
 		}
-		if recs[i].apply(res.objects, &res.meta) {
+		if recs[i].apply(res.objects, &res.meta, &res.history) {
 			res.records++
-		} else {
+		} else if recs[i].Op == opMeta {
 			res.metas++
 		}
 		res.good += int64(len(lines[i]) + 1)

@@ -23,6 +23,8 @@ const (
 	opRm  = "rm"  // remove the object at addr
 	// opMeta sets the state's Meta (lineage, serial, API); the last wins.
 	opMeta = "meta"
+	// opEvent appends an Event to the state's history.
+	opEvent = "event"
 )
 
 // record is one journal line: an op and, for puts, the object's fields
@@ -32,6 +34,8 @@ type record struct {
 	Object
 	// Meta is set by meta records only.
 	Meta *Meta `json:"meta,omitempty"`
+	// Event is set by event records only.
+	Event *Event `json:"event,omitempty"`
 }
 
 // rmRecord is the wire form of a removal (no object fields).
@@ -87,6 +91,12 @@ func decodeRecord(line []byte, r *record, in *interner) error {
 		}
 		return nil
 	}
+	if r.Op == opEvent {
+		if r.Event == nil || r.Event.Kind == "" {
+			return errors.New("event record without kind")
+		}
+		return nil
+	}
 	if r.Addr == "" {
 		return errors.New("record without addr")
 	}
@@ -121,8 +131,8 @@ func decodeHeader(line []byte) error {
 // store use the same function, so memory and file agree. A put stores a
 // pointer to the record's object: records are never reused or mutated
 // afterwards. It reports whether the record was an object record (meta
-// records are not counted for compaction).
-func (r *record) apply(objects map[string]*Object, meta *Meta) bool {
+// and event records are not counted for compaction).
+func (r *record) apply(objects map[string]*Object, meta *Meta, history *[]Event) bool {
 	switch r.Op {
 	case opPut:
 		objects[r.Addr] = &r.Object
@@ -130,6 +140,9 @@ func (r *record) apply(objects map[string]*Object, meta *Meta) bool {
 		delete(objects, r.Addr)
 	case opMeta:
 		*meta = *r.Meta
+		return false
+	case opEvent:
+		*history = append(*history, *r.Event)
 		return false
 	}
 	return true

@@ -52,6 +52,7 @@ type Store struct {
 	records int                // object records in the file after the header
 	metas   int                // meta records in the file
 	meta    Meta
+	history []Event
 	err     error // sticky: the journal can no longer be trusted
 
 	written   atomic.Int64
@@ -128,7 +129,7 @@ func (s *Store) load() error {
 	if err != nil {
 		return err
 	}
-	s.objects, s.records, s.metas, s.meta = res.objects, res.records, res.metas, res.meta
+	s.objects, s.records, s.metas, s.meta, s.history = res.objects, res.records, res.metas, res.meta, res.history
 	s.warnings = append(s.warnings, res.warnings...)
 	size, err := s.f.Seek(0, io.SeekEnd)
 	if err != nil {
@@ -177,7 +178,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) State() *State {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	st := &State{Objects: make(map[string]*Object, len(s.objects)), Meta: s.meta}
+	st := &State{Objects: make(map[string]*Object, len(s.objects)), Meta: s.meta, History: cloneHistory(s.history)}
 	for addr, o := range s.objects {
 		st.Objects[addr] = o.clone()
 	}

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,7 @@ type Store struct {
 	mu      sync.RWMutex
 	meta    state.Meta
 	objects map[string]*state.Object
+	history []state.Event
 	closed  bool
 
 	written   atomic.Int64
@@ -147,7 +149,7 @@ func (s *Store) refresh(ctx context.Context) error {
 		return err
 	}
 	s.mu.Lock()
-	s.meta, s.objects = st.Meta, st.Objects
+	s.meta, s.objects, s.history = st.Meta, st.Objects, st.History
 	s.mu.Unlock()
 	return nil
 }
@@ -183,7 +185,71 @@ func load(ctx context.Context, pool *pgxpool.Pool, t *target) (*state.State, err
 		}
 		st.Objects[o.Addr] = o
 	}
-	return st, t.wrap("read", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, t.wrap("read", err)
+	}
+	st.History, err = loadHistory(ctx, pool, t)
+	return st, err
+}
+
+// loadHistory reads the state's events, oldest first.
+func loadHistory(ctx context.Context, pool *pgxpool.Pool, t *target) ([]state.Event, error) {
+	var exists bool // a schema not yet migrated by this onboard has none
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('onboard_history') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		return nil, t.wrap("read", err)
+	}
+	rows, err := pool.Query(ctx, `SELECT kind, recorded_at, by_whom, command, details
+		FROM onboard_history WHERE state = $1 ORDER BY seq`, t.name)
+	if err != nil {
+		return nil, t.wrap("read", err)
+	}
+	defer rows.Close()
+	var out []state.Event
+	for rows.Next() {
+		var (
+			e       state.Event
+			details []byte
+		)
+		if err := rows.Scan(&e.Kind, &e.Time, &e.By, &e.Command, &details); err != nil {
+			return nil, t.wrap("read", err)
+		}
+		e.Time = e.Time.UTC()
+		if len(details) > 0 {
+			if err := json.Unmarshal(details, &e.Details); err != nil {
+				return nil, t.wrap("read", fmt.Errorf("history: %w", err))
+			}
+		}
+		out = append(out, e)
+	}
+	return out, t.wrap("read", rows.Err())
+}
+
+// Record appends e to the state's history, in one committed statement.
+func (s *Store) Record(e state.Event) error {
+	if e.Kind == "" {
+		return errors.New("state history event needs a kind")
+	}
+	if s.isClosed() {
+		return state.ErrClosed
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC().Truncate(time.Millisecond)
+	}
+	details, err := jsonOrNil(e.Details)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if _, err := s.pool.Exec(ctx, `INSERT INTO onboard_history (state, kind, recorded_at, by_whom, command, details)
+		VALUES ($1, $2, $3, $4, $5, $6)`, s.t.name, e.Kind, e.Time, e.By, e.Command, details); err != nil {
+		return s.t.wrap("record", err)
+	}
+	s.written.Add(int64(len(e.Kind) + len(e.By) + len(e.Command) + len(details) + 48))
+	e.Details = maps.Clone(e.Details)
+	s.mu.Lock()
+	s.history = append(s.history, e)
+	s.mu.Unlock()
+	return s.bumpSerial(ctx)
 }
 
 func scanObject(row pgx.Row) (*state.Object, error) {
@@ -235,6 +301,10 @@ func (s *Store) State() *state.State {
 	st := &state.State{Objects: make(map[string]*state.Object, len(s.objects)), Meta: s.meta}
 	for a, o := range s.objects {
 		st.Objects[a] = clone(o)
+	}
+	for _, e := range s.history {
+		e.Details = maps.Clone(e.Details)
+		st.History = append(st.History, e)
 	}
 	return st
 }
@@ -411,7 +481,7 @@ func (s *Store) BindAPI(api string, retarget bool) error {
 
 // Restore fills an empty state with a copy of another (state migrate):
 // its lineage, serial, API binding and objects, in one transaction.
-func (s *Store) Restore(m state.Meta, objs []*state.Object) error {
+func (s *Store) Restore(m state.Meta, objs []*state.Object, history []state.Event) error {
 	ctx := context.Background()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var n int
@@ -431,9 +501,18 @@ func (s *Store) Restore(m state.Meta, objs []*state.Object) error {
 			returned, _ := jsonOrNil(o.Returned)
 			rows = append(rows, []any{s.t.name, o.Addr, o.Kind, o.ID, string(o.Status), o.Hash, spec, returned, o.Time})
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"onboard_objects"},
-			[]string{"state", "addr", "kind", "id", "status", "hash", "spec", "returned", "written_at"}, pgx.CopyFromRows(rows))
-		return err
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"onboard_objects"},
+			[]string{"state", "addr", "kind", "id", "status", "hash", "spec", "returned", "written_at"}, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		for _, e := range history {
+			details, _ := jsonOrNil(e.Details)
+			if _, err := tx.Exec(ctx, `INSERT INTO onboard_history (state, kind, recorded_at, by_whom, command, details)
+				VALUES ($1, $2, $3, $4, $5, $6)`, s.t.name, e.Kind, e.Time, e.By, e.Command, details); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		var de *dbError

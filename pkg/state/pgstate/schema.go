@@ -40,6 +40,18 @@ var migrations = []string{
 		holder        jsonb NOT NULL,
 		PRIMARY KEY (backend_pid, backend_start)
 	);`,
+	// The state's history: decisions recorded by the sessions that acted
+	// on them (policy overrides), in the order recorded.
+	`CREATE TABLE onboard_history (
+		state       text NOT NULL REFERENCES onboard_states (name) ON DELETE CASCADE,
+		seq         bigserial,
+		kind        text NOT NULL,
+		recorded_at timestamptz NOT NULL,
+		by_whom     text NOT NULL DEFAULT '',
+		command     text NOT NULL DEFAULT '',
+		details     jsonb,
+		PRIMARY KEY (state, seq)
+	);`,
 }
 
 // migrateLock serialises migrations between runners (an arbitrary constant

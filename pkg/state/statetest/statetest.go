@@ -51,6 +51,7 @@ func Run(t *testing.T, h Harness) {
 		{"LocksExclude", testLocks},
 		{"LockDiesWithHolder", testLockCrash},
 		{"LineageSerialAPI", testMeta},
+		{"History", testHistory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })
@@ -406,5 +407,70 @@ func testMeta(t *testing.T, h Harness) {
 		if got.Lineage != lineage || got.Serial != s.serial || got.API != s.bound {
 			t.Fatalf("session %d: meta %+v, want lineage %s serial %d api %s", i, got, lineage, s.serial, s.bound)
 		}
+	}
+}
+
+// event is a sample history event.
+func event(n int) state.Event {
+	return state.Event{Kind: state.EventPolicyOverride, Time: time.Date(2026, 1, 2, 3, 4, n, 0, time.UTC), By: "ana@ci",
+		Command: "onboard apply plan.onboard", Details: map[string]string{"rule": fmt.Sprintf("rule-%d", n), "reason": "agreed with finance & legal"}}
+}
+
+// The history keeps every event, in order, durable when Record returns
+// (a crash keeps it), across sessions and compaction; it counts as a
+// session's write; an event without a kind is refused.
+func testHistory(t *testing.T, h Harness) {
+	loc := h.New(t)
+	b := open(t, h, loc)
+	serial := b.Meta().Serial
+	for n := range 2 {
+		if err := b.Record(event(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Record(state.Event{}); err == nil {
+		t.Error("an event without a kind was recorded")
+	}
+	if got := read(t, h, loc).History; len(got) != 2 {
+		t.Fatalf("a reader sees %d events before the session ends, want 2", len(got))
+	}
+	h.Crash(t, b)
+	b = open(t, h, loc)
+	if err := b.Put(Object(1, state.StatusCreated)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 { // rewrites: the file backend compacts at Close
+		o := Object(1, state.StatusCreated)
+		o.Hash = fmt.Sprintf("sha256:%064d", 100+i)
+		if err := b.Put(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Record(event(2)); err != nil {
+		t.Fatal(err)
+	}
+	mine := b.State().History
+	closeB(t, b)
+	st := read(t, h, loc)
+	if st.Meta.Serial != serial+2 {
+		t.Errorf("serial %d, want %d: recording an event is a session's write", st.Meta.Serial, serial+2)
+	}
+	for _, got := range [][]state.Event{mine, st.History} {
+		if len(got) != 3 {
+			t.Fatalf("history has %d events, want 3: %+v", len(got), got)
+		}
+		for n, e := range got {
+			want := event(n)
+			if e.Kind != want.Kind || !e.Time.Equal(want.Time) || e.By != want.By || e.Command != want.Command ||
+				fmt.Sprint(e.Details) != fmt.Sprint(want.Details) {
+				t.Errorf("event %d = %+v, want %+v", n, e, want)
+			}
+		}
+	}
+	mine[0].Details["rule"] = "changed by the caller"
+	b = open(t, h, loc)
+	defer closeB(t, b)
+	if got := b.State().History[0].Details["rule"]; got != "rule-0" {
+		t.Errorf("a caller's copy changed the state's history: %q", got)
 	}
 }
