@@ -14,6 +14,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/planfile"
 	"github.com/onboardhq/onboard/pkg/planrender"
+	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -80,6 +81,10 @@ requests in flight finish; a second signal exits at once.`,
 			if err != nil {
 				return err
 			}
+			rules, err := a.loadPolicy(paths)
+			if err != nil {
+				return err
+			}
 			events, err := openEvents(eventsPath)
 			if err != nil {
 				return err
@@ -109,7 +114,10 @@ requests in flight finish; a second signal exits at once.`,
 			if _, _, err := state.CheckAPI(store.Meta(), statePath, client.BaseURL(), retarget); err != nil {
 				return bindAPIError(err)
 			}
-			var p *plan.Plan
+			var (
+				p       *plan.Plan
+				verdict *policy.Verdict
+			)
 			if saved != nil {
 				now, err := origin(set, store.State(), statePath, cf.target())
 				if err != nil {
@@ -119,6 +127,9 @@ requests in flight finish; a second signal exits at once.`,
 					return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w; nothing was sent: make a new plan (onboard plan --out FILE) and review it", c.Flags().Arg(0), err)}
 				}
 				p = saved.Plan()
+				if verdict, err = a.savedVerdict(rules, saved, p); err != nil {
+					return err
+				}
 			} else if rf.only {
 				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
 			} else {
@@ -130,6 +141,22 @@ requests in flight finish; a second signal exits at once.`,
 				if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live}); err != nil {
 					return err
 				}
+				if verdict, err = a.judge(rules, p, nil); err != nil {
+					return err
+				}
+			}
+			// A deny stops the apply before anything is written or sent;
+			// only a saved plan carries overrides, made and reviewed with it.
+			if verdict.Check() != nil {
+				planrender.PolicyText(a.stderr, verdict)
+				if saved != nil {
+					return denied(verdict, "nothing was sent (the project's policy denies the saved plan, and it has no override of these rules)")
+				}
+				return denied(verdict, "nothing was sent")
+			}
+			interactive := saved == nil && !autoApprove && a.interactive()
+			if verdict != nil && len(verdict.Findings)+len(verdict.Overrides) > 0 && !interactive {
+				planrender.PolicyText(a.stderr, verdict)
 			}
 			if err := recordImported(p, store); err != nil {
 				return err
@@ -154,7 +181,7 @@ requests in flight finish; a second signal exits at once.`,
 					return usagef("apply asks for confirmation, and this is not a terminal: pass --auto-approve, " +
 						"or apply a reviewed plan (onboard plan --out FILE, then onboard apply FILE)")
 				}
-				if err := planrender.Text(a.stdout, p); err != nil {
+				if err := planrender.TextWith(a.stdout, p, planrender.TextOptions{Policy: verdict}); err != nil {
 					return err
 				}
 				if !confirm(a.stdin, a.stderr) {
@@ -173,6 +200,11 @@ requests in flight finish; a second signal exits at once.`,
 			defer stop()
 			if err := preflight(ctx, store, client, retarget); err != nil {
 				return err
+			}
+			if saved != nil {
+				if err := recordOverrides(store, verdict, c.Flags().Arg(0)); err != nil {
+					return err
+				}
 			}
 			ctx, unstop := stopOnTrip(ctx, client)
 			defer unstop()

@@ -10,6 +10,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/planfile"
 	"github.com/onboardhq/onboard/pkg/planrender"
+	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/state"
 )
@@ -67,14 +68,15 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 
 // render writes a plan in one of the output formats; md is the
 // Markdown's size limit and how to see the whole plan past it.
-func render(w io.Writer, p *plan.Plan, output string, md planrender.MarkdownOptions) error {
+func render(w io.Writer, p *plan.Plan, v *policy.Verdict, output string, md planrender.MarkdownOptions) error {
 	switch output {
 	case "json":
-		return planrender.JSON(w, p, versionString())
+		return planrender.JSONWith(w, p, planrender.JSONOptions{Tool: versionString(), Policy: v})
 	case "markdown":
+		md.Policy = v
 		return planrender.MarkdownWith(w, p, md)
 	}
-	return planrender.Text(w, p)
+	return planrender.TextWith(w, p, planrender.TextOptions{Policy: v})
 }
 
 // maxBytesHelp is the help of --max-bytes (plan and show PLAN_FILE).
@@ -98,6 +100,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		out         string
 		detailedEC  bool
 		maxBytes    int
+		of          overrideFlags
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",
@@ -133,8 +136,19 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if err := checkMaxBytes(maxBytes); err != nil {
 				return err
 			}
+			overrides, err := of.overrides(out)
+			if err != nil {
+				return err
+			}
 			if rf.only {
+				if overrides != nil {
+					return usagef("--override goes with a plan to apply, not with --refresh-only")
+				}
 				return a.refreshOnlyPlan(c, paths, &f, &rf, &cf, parallelism, detailedEC)
+			}
+			rules, err := a.loadPolicy(paths)
+			if err != nil {
+				return err
 			}
 			p, set, st, err := a.compileSet(paths, &f, func(st *state.State) (map[string]*refresh.Live, error) {
 				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism)
@@ -142,7 +156,12 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if err != nil {
 				return err
 			}
-			if out != "" {
+			verdict, err := a.judge(rules, p, overrides)
+			if err != nil {
+				return err
+			}
+			blocked := verdict.Check() != nil
+			if out != "" && !blocked {
 				loc, err := f.path(paths)
 				if err != nil {
 					return err
@@ -151,7 +170,9 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 				if err != nil {
 					return err
 				}
-				if err := planfile.New(p, o).Write(out); err != nil {
+				pf := planfile.New(p, o)
+				pf.Policy = verdict
+				if err := pf.Write(out); err != nil {
 					return fmt.Errorf("write the plan: %w", err)
 				}
 			}
@@ -160,8 +181,15 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if out != "" {
 				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
 			}
-			if err := render(a.stdout, p, output, md); err != nil {
+			if err := render(a.stdout, p, verdict, output, md); err != nil {
 				return err
+			}
+			if blocked {
+				nothing := "nothing is to be applied"
+				if out != "" {
+					nothing = "the plan was not saved"
+				}
+				return denied(verdict, nothing)
 			}
 			if out != "" {
 				fmt.Fprintf(a.stderr, "Saved the plan to %s; apply exactly it with: onboard apply %s\n", out, out)
@@ -181,6 +209,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
 	cf.register(c.Flags())
 	c.Flags().StringVar(&out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
+	of.register(c.Flags())
 	return c
 }
 

@@ -51,7 +51,7 @@ func init() {
 		if err != nil {
 			return &usageError{err}
 		}
-		return render(a.stdout, f.Plan(), output, planrender.MarkdownOptions{MaxBytes: maxBytes,
+		return render(a.stdout, f.Plan(), f.Policy, output, planrender.MarkdownOptions{MaxBytes: maxBytes,
 			Rest: "`onboard show " + args[0] + " --max-bytes 0` (or --output text)"})
 	}
 	// show's own flags are for addresses; --max-bytes is for a saved plan.

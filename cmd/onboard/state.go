@@ -146,7 +146,7 @@ outcome and you found the object in BlueRockTEL.`,
 			}, "imported %s as %s #%d", args[0], kind, id)
 		},
 	}
-	c.AddCommand(list, show, rm, imp, newStateMigrateCmd(a, &statePath))
+	c.AddCommand(list, show, rm, imp, newStateMigrateCmd(a, &statePath), newStateHistoryCmd(a, &statePath))
 	return c
 }
 

@@ -29,6 +29,16 @@ It sends nothing to the API. Exit status: 0 valid, 1 invalid, 2 usage error.`,
 			readOnlyGC()
 			set, err := manifest.Load(paths...)
 			if err == nil {
+				// The project's policy is checked with the manifests.
+				rules, perr := a.loadPolicyDiagnostics(paths)
+				if perr != nil {
+					return &usageError{perr}
+				}
+				if len(rules) > 0 {
+					err = &manifest.Error{Diagnostics: rules}
+				}
+			}
+			if err == nil {
 				if output == "json" {
 					return writeJSON(a, map[string]any{"valid": true, "objects": len(set.Objects), "files": len(set.Files), "diagnostics": []manifest.Diagnostic{}})
 				}

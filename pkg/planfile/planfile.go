@@ -16,6 +16,7 @@ import (
 	"slices"
 
 	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -53,6 +54,12 @@ type File struct {
 	Orphans  []*state.Object    `json:"orphans"`
 	Titles   map[string]string  `json:"titles"`
 	Previews []plan.FilePreview `json:"billing_previews"`
+	// Policy is what the project's rules found when the plan was made,
+	// with the overrides it was made with (each naming a rule that denied
+	// it, with a reason); nil when the project had no rules. Kept apart
+	// from the steps: apply judges the plan again by the rules of the day
+	// and applies only these overrides.
+	Policy *policy.Verdict `json:"policy,omitempty"`
 }
 
 // New wraps p with its origin.

@@ -206,6 +206,7 @@ func (p *parser) rule(n *yaml.Node) *Rule {
 	before := len(p.diags)
 	r := &Rule{Pos: p.pos(n), Scope: StepScope}
 	var expr, kindsNode *yaml.Node
+	misspelt := map[string]bool{} // keys a did-you-mean named: not also "missing"
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch k.Value {
@@ -242,14 +243,15 @@ func (p *parser) rule(n *yaml.Node) *Rule {
 			hint := "a policy rule has the keys " + strings.Join(ruleKeys, ", ")
 			if s := nearest(k.Value, ruleKeys); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
+				misspelt[s] = true
 			}
 			p.errorf(k, fmt.Sprintf("unknown key %q in a policy rule", k.Value), hint)
 		}
 	}
-	if r.Name == "" && len(p.diags) == before {
+	if r.Name == "" && !misspelt["name"] && len(p.diags) == before {
 		p.errorf(n, "a policy rule without `name:`", "name it (e.g. `name: discount-cap`): an override names the rule it overrides")
 	}
-	if expr == nil {
+	if expr == nil && !misspelt["deny"] && !misspelt["warn"] {
 		p.errorf(n, fmt.Sprintf("policy rule %q has neither `deny:` nor `warn:`", r.Name), "add `deny: EXPRESSION` (stops plan and apply) or `warn: EXPRESSION` (shown with the plan)")
 	}
 	if kindsNode != nil && r.Scope == PlanScope {
