@@ -12,6 +12,12 @@ import (
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
+// Delete is the action of a step that deletes an object in BlueRockTEL
+// (the lifecycle's `removed:` decisions): its `fields` are empty and its
+// `before` what it removes.
+// TODO(merge): plan.Delete once the lifecycle's actions are on this branch.
+const Delete = plan.Action("delete")
+
 // Facts are what a plan rule knows beyond the steps: the plan's money, as
 // exact decimal text, computed by whoever owns the money model (a plan
 // rule sees them as doubles, for comparisons only).
@@ -195,6 +201,13 @@ func stepVars(in Input, st *plan.Step) map[string]any {
 	p := in.Plan
 	spec := resource.Get(st.Kind)
 	after, before := st.Spec, beforeSpec(st)
+	if st.Action == Delete {
+		// Nothing is left after a delete: what it removes is `before`.
+		if before == nil {
+			before = st.Spec
+		}
+		after = nil
+	}
 	if st.Of != "" {
 		if obj := p.ByAddr[st.Of]; obj != nil {
 			after = merge(obj.Spec, st.Spec)
@@ -209,7 +222,11 @@ func stepVars(in Input, st *plan.Step) map[string]any {
 		"before":  Fields(spec, before),
 		"item":    map[string]any{},
 	}
-	if item := itemSpec(in, spec, after); item != nil {
+	line := after
+	if line == nil {
+		line = before
+	}
+	if item := itemSpec(in, spec, line); item != nil {
 		vars["item"] = Fields(resource.Get(resource.Item), item)
 	}
 	return vars
