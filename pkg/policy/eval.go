@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
+	"github.com/google/cel-go/interpreter"
 
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -122,13 +123,10 @@ func (s *Set) Evaluate(in Input) (*Verdict, error) {
 			if st.Action == plan.NoOp {
 				continue
 			}
-			var vars map[string]any
+			vars := &stepVars{in: in, st: st}
 			for _, r := range stepRules {
 				if len(r.Kinds) > 0 && !containsKind(r.Kinds, st.Kind) {
 					continue
-				}
-				if vars == nil {
-					vars = stepVars(in, st)
 				}
 				hit, err := r.eval(vars)
 				if err != nil {
@@ -144,7 +142,10 @@ func (s *Set) Evaluate(in Input) (*Verdict, error) {
 		}
 	}
 	if len(planRules) > 0 {
-		vars := map[string]any{"plan": planVars(in)}
+		vars, err := interpreter.NewActivation(map[string]any{"plan": planVars(in)})
+		if err != nil {
+			return nil, err
+		}
 		for _, r := range planRules {
 			hit, err := r.eval(vars)
 			if err != nil {
@@ -162,7 +163,7 @@ func (s *Set) Evaluate(in Input) (*Verdict, error) {
 	return v, nil
 }
 
-func (r *Rule) eval(vars map[string]any) (bool, error) {
+func (r *Rule) eval(vars interpreter.Activation) (bool, error) {
 	out, _, err := r.prg.Eval(vars)
 	if err != nil {
 		return false, err
@@ -193,43 +194,80 @@ func containsKind(ks []resource.Kind, k resource.Kind) bool {
 	return false
 }
 
-// stepVars are a step rule's variables. A follow-up step (a file's
-// contacts and billing dates, PUT once the file exists) is judged with the
-// fields of its whole object, so that a rule on a kind sees the same
-// fields on both of its steps.
-func stepVars(in Input, st *plan.Step) map[string]any {
-	p := in.Plan
-	spec := resource.Get(st.Kind)
-	after, before := st.Spec, beforeSpec(st)
-	if st.Action == Delete {
-		// Nothing is left after a delete: what it removes is `before`.
-		if before == nil {
-			before = st.Spec
+// stepVars are a step rule's variables, each computed when a rule first
+// reads it: most rules read a few, and a plan has tens of thousands of
+// steps.
+type stepVars struct {
+	in Input
+	st *plan.Step
+
+	specs                bool
+	after, before        map[string]string
+	fields, prior, items map[string]any
+}
+
+// ResolveName implements interpreter.Activation.
+func (v *stepVars) ResolveName(name string) (any, bool) {
+	switch name {
+	case "address":
+		return v.st.Addr, true
+	case "kind":
+		return string(v.st.Kind), true
+	case "action":
+		return string(v.st.Action), true
+	case "fields":
+		if v.fields == nil {
+			v.resolveSpecs()
+			v.fields = Fields(resource.Get(v.st.Kind), v.after)
 		}
-		after = nil
+		return v.fields, true
+	case "before":
+		if v.prior == nil {
+			v.resolveSpecs()
+			v.prior = Fields(resource.Get(v.st.Kind), v.before)
+		}
+		return v.prior, true
+	case "item":
+		if v.items == nil {
+			v.resolveSpecs()
+			line := v.after
+			if line == nil {
+				line = v.before
+			}
+			v.items = Fields(resource.Get(resource.Item), itemSpec(v.in, resource.Get(v.st.Kind), line))
+		}
+		return v.items, true
 	}
+	return nil, false
+}
+
+// Parent implements interpreter.Activation: there is none.
+func (v *stepVars) Parent() interpreter.Activation { return nil }
+
+// resolveSpecs sets the object's specs after and before the step. A
+// follow-up step (a file's contacts and billing dates, PUT once the file
+// exists) is judged with the fields of its whole object, so that a rule on
+// a kind sees the same fields on both of its steps. Nothing is left after
+// a delete: what it removes is `before`.
+func (v *stepVars) resolveSpecs() {
+	if v.specs {
+		return
+	}
+	v.specs = true
+	st := v.st
+	v.after, v.before = st.Spec, beforeSpec(st)
 	if st.Of != "" {
-		if obj := p.ByAddr[st.Of]; obj != nil {
-			after = merge(obj.Spec, st.Spec)
-			before = merge(beforeSpec(obj), before)
+		if obj := v.in.Plan.ByAddr[st.Of]; obj != nil {
+			v.after = merge(obj.Spec, st.Spec)
+			v.before = merge(beforeSpec(obj), v.before)
 		}
 	}
-	vars := map[string]any{
-		"address": st.Addr,
-		"kind":    string(st.Kind),
-		"action":  string(st.Action),
-		"fields":  Fields(spec, after),
-		"before":  Fields(spec, before),
-		"item":    map[string]any{},
+	if st.Action == Delete {
+		if v.before == nil {
+			v.before = v.after
+		}
+		v.after = nil
 	}
-	line := after
-	if line == nil {
-		line = before
-	}
-	if item := itemSpec(in, spec, line); item != nil {
-		vars["item"] = Fields(resource.Get(resource.Item), item)
-	}
-	return vars
 }
 
 // beforeSpec is what the object was before the step: its recorded spec
@@ -286,9 +324,7 @@ func Fields(spec *resource.Spec, wire map[string]string) map[string]any {
 	if spec == nil || wire == nil {
 		return out
 	}
-	known := map[string]bool{}
 	for _, f := range spec.Fields {
-		known[f.WireName()] = true
 		text, ok := wire[f.WireName()]
 		if !ok || text == "" {
 			continue
@@ -330,17 +366,20 @@ func Fields(spec *resource.Spec, wire map[string]string) map[string]any {
 			out[f.Name] = text
 		}
 	}
-	extra := map[string]any{}
+	var extra map[string]any
 	for k, text := range wire {
-		if known[k] || strings.HasPrefix(k, "?") || spec.IsParentWire(k) {
+		if _, known := spec.WireField(k); known || strings.HasPrefix(k, "?") || spec.IsParentWire(k) {
 			continue
+		}
+		if extra == nil {
+			extra = map[string]any{}
 		}
 		var v any
 		if json.Unmarshal([]byte(text), &v) == nil {
 			extra[k] = v
 		}
 	}
-	if len(extra) > 0 {
+	if extra != nil {
 		out[resource.ExtraKey] = extra
 	}
 	return out

@@ -16,6 +16,12 @@ func readmeLibrary(t *testing.T) *Set {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return libraryOf(t, b)
+}
+
+// libraryOf compiles the policy library block of a README.
+func libraryOf(t testing.TB, b []byte) *Set {
+	t.Helper()
 	_, rest, ok := strings.Cut(string(b), "<!-- policy-library:begin -->\n```yaml\n")
 	block, _, ok2 := strings.Cut(rest, "```\n<!-- policy-library:end -->")
 	if !ok || !ok2 {
