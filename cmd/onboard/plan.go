@@ -122,12 +122,19 @@ shows what changed in BlueRockTEL, for apply --refresh-only to record.
 --output json is a versioned format for tools (see README); --output markdown
 is for a merge-request comment: the money first (per customer and for the
 plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
-60,000, a GitHub comment holds 65,536 characters) a summary that fits.`,
+60,000, a GitHub comment holds 65,536 characters) a summary that fits.
+
+The project's money guardrails (the policy: rules of onboard.project) judge
+the plan: a warn is shown with it, at the object's file:line:col; a deny is
+shown too, and plan exits 1 without saving it. --out FILE --override RULE
+--reason TEXT saves it anyway, with the override, for review and for
+onboard apply FILE.`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
   onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
   onboard plan customers/ --refresh=false       # from the state alone: sends nothing
-  onboard plan customers/ --refresh-only        # what changed in BlueRockTEL`,
+  onboard plan customers/ --refresh-only        # what changed in BlueRockTEL
+  onboard plan customers/ --out plan.onboard --override discount-cap --reason 'agreed with finance (FIN-1234)'`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
 			if err := checkOutput(output, planOutputs); err != nil {
