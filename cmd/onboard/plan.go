@@ -192,7 +192,7 @@ onboard apply FILE.`,
 				return err
 			}
 			if blocked {
-				nothing := "nothing is to be applied"
+				nothing := "apply refuses it"
 				if out != "" {
 					nothing = "the plan was not saved"
 				}
