@@ -67,10 +67,10 @@ func (s scenario) runRefresh(bin, manifests, dir string) runResult {
 	after := sb.stats()
 	rr := &refreshResult{objects: len(known), requests: rs.Requests(), served: after.Requests - before.Requests,
 		r429: after.status("429") - before.status("429"), wall: wall, gone: rs.Gone}
-	ids := refresh.IDs(st)
+	ids := st.IDOf
 	for _, k := range known {
 		l := live[k.Addr]
-		if l != nil && !l.Gone && len(refresh.Compare(resource.Get(k.Kind), st.Get(k.Addr).Spec, l.Record, ids)) > 0 {
+		if l != nil && !l.Gone && len(resource.Compare(resource.Get(k.Kind), st.Get(k.Addr).Spec, l.Record, ids)) > 0 {
 			rr.drifted++
 		}
 	}
@@ -145,7 +145,7 @@ func refreshPaths(known []refresh.Known) []string {
 			for p := 1; p <= (len(objs)+bluerocktel.MaxPerPage-1)/bluerocktel.MaxPerPage; p++ {
 				paths = append(paths, fmt.Sprintf("%s?per_page=%d&page=%d", spec.Path, bluerocktel.MaxPerPage, p))
 			}
-		case spec.Parent == nil || spec.Kind == resource.CustomerFile:
+		case spec.Parent == nil || len(spec.Embeds()) > 0:
 			for _, k := range objs {
 				paths = append(paths, fmt.Sprintf("%s/%d", spec.Path, k.ID))
 			}

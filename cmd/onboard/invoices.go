@@ -94,13 +94,14 @@ PATHs only locate the state, as for plan and apply.`,
 	return c
 }
 
-// customerOf returns the address of the customer an address is in.
+// customerOf returns the address of the customer an address is in (its
+// owner, when that is a customer: invoices are a customer's).
 func customerOf(addr string) (string, bool) {
-	parts := strings.Split(addr, ".")
-	if len(parts) < 2 || resource.Kind(parts[0]) != resource.Customer {
+	owner := resource.OwnerAddr(addr)
+	if k, err := manifest.KindOf(owner); err != nil || k != resource.Customer {
 		return "", false
 	}
-	return parts[0] + "." + parts[1], true
+	return owner, true
 }
 
 // createdIn returns the state's record of addr, which must have an id.
