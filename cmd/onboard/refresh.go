@@ -139,24 +139,8 @@ func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags,
 		}
 		return map[string]*refresh.Live{}, nil
 	}
-	if client == nil {
-		c, err := cf.client(a)
-		if err != nil {
-			if ue, ok := err.(*usageError); ok {
-				return nil, usagef("%v (a plan reads what the state knows from BlueRockTEL; --refresh=none plans from the state alone)", ue.err)
-			}
-			return nil, err
-		}
-		defer c.Close()
-		client = c
-	}
-	// One cheap request first: a wrong token or base URL is told once,
-	// before a burst of parallel reads.
-	if err := client.Preflight(ctx); err != nil {
-		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
-	}
 	start := time.Now()
-	live, stats, err := refresh.Read(ctx, client, known, refresh.Options{Parallelism: parallelism})
+	live, stats, err := a.readLive(ctx, cf, client, known, parallelism, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +153,28 @@ func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags,
 	fmt.Fprintf(a.stderr, "Refreshed %d objects from BlueRockTEL in %d requests (%.2f per object, %s); %d gone\n",
 		stats.Objects, stats.Requests(), stats.PerObject(), took, stats.Gone)
 	return live, nil
+}
+
+// readLive reads known from BlueRockTEL, after a preflight; client is
+// built from cf when nil. onRead, if set, follows the progress.
+func (a *app) readLive(ctx context.Context, cf *clientFlags, client *bluerocktel.Client, known []refresh.Known, parallelism int, onRead func(int)) (map[string]*refresh.Live, refresh.Stats, error) {
+	if client == nil {
+		c, err := cf.client(a)
+		if err != nil {
+			if ue, ok := err.(*usageError); ok {
+				return nil, refresh.Stats{}, usagef("%v (a plan reads what the state knows from BlueRockTEL; --refresh=none plans from the state alone)", ue.err)
+			}
+			return nil, refresh.Stats{}, err
+		}
+		defer c.Close()
+		client = c
+	}
+	// One cheap request first: a wrong token or base URL is told once,
+	// before a burst of parallel reads.
+	if err := client.Preflight(ctx); err != nil {
+		return nil, refresh.Stats{}, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
+	}
+	return refresh.Read(ctx, client, known, refresh.Options{Parallelism: parallelism, OnRead: onRead})
 }
 
 // writeRefreshChanges lists what a refresh-only run records.
