@@ -80,6 +80,9 @@ requests in flight finish; a second signal exits at once.`,
 			if err != nil {
 				return err
 			}
+			if err := rf.resolve(paths); err != nil {
+				return err
+			}
 			events, err := openEvents(eventsPath)
 			if err != nil {
 				return err
@@ -123,7 +126,7 @@ requests in flight finish; a second signal exits at once.`,
 				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
 			} else {
 				own := ownPart(statePath, store.State(), set)
-				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism)
+				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism, changedScope(set, own, f.adopt))
 				if err != nil {
 					return err
 				}

@@ -31,9 +31,9 @@ func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
 	return p, err
 }
 
-// liveReader reads BlueRockTEL for the objects a state knows (nil: no
-// refresh).
-type liveReader func(*state.State) (map[string]*refresh.Live, error)
+// liveReader reads BlueRockTEL for the objects a state knows, within a
+// scope (nil: every one); a nil liveReader: no refresh.
+type liveReader func(*state.State, scope) (map[string]*refresh.Live, error)
 
 // compileSet is compile, after a refresh when live is not nil, also
 // returning what the plan was made from.
@@ -57,7 +57,7 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 	own := ownPart(statePath, st, set)
 	opts := plan.Options{Adopt: f.adopt}
 	if live != nil {
-		if opts.Live, err = live(own); err != nil {
+		if opts.Live, err = live(own, changedScope(set, own, f.adopt)); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -112,8 +112,12 @@ First it reads from BlueRockTEL, in bulk, the objects the state knows (a
 customer file and all its lines in one request), so that what changed there
 shows: a field changed in the web interface is restored ("quantity: 8 (in
 BlueRockTEL) -> 5 (manifest)"), an object deleted there is created again.
---refresh=false plans from the state alone and sends nothing; --refresh-only
-shows what changed in BlueRockTEL, for apply --refresh-only to record.
+--refresh=changed reads only the objects whose manifests changed since the
+state was written, and what they need (the project file's "refresh: changed"
+makes it the default); --refresh=none plans from the state alone and sends
+nothing; --refresh-only shows what changed in BlueRockTEL, for apply
+--refresh-only to record. onboard drift checks the whole tenant on a
+schedule.
 
 --output text (default) shows only what would change, grouped by customer;
 --output json is a versioned format for tools (see README); --output markdown
@@ -123,7 +127,8 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
   onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
-  onboard plan customers/ --refresh=false       # from the state alone: sends nothing
+  onboard plan customers/ --refresh=changed     # read only what the manifests changed
+  onboard plan customers/ --refresh=none        # from the state alone: sends nothing
   onboard plan customers/ --refresh-only        # what changed in BlueRockTEL`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
@@ -133,11 +138,14 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if err := checkMaxBytes(maxBytes); err != nil {
 				return err
 			}
+			if err := rf.resolve(paths); err != nil {
+				return err
+			}
 			if rf.only {
 				return a.refreshOnlyPlan(c, paths, &f, &rf, &cf, parallelism, detailedEC)
 			}
-			p, set, st, err := a.compileSet(paths, &f, func(st *state.State) (map[string]*refresh.Live, error) {
-				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism)
+			p, set, st, err := a.compileSet(paths, &f, func(st *state.State, within scope) (map[string]*refresh.Live, error) {
+				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism, within)
 			})
 			if err != nil {
 				return err

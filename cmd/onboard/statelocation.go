@@ -162,3 +162,54 @@ func relToCwd(p string) string {
 	}
 	return p
 }
+
+// projectFile returns the project file that governs the manifests at paths
+// (found as stateLocation finds it), or "" for none.
+func projectFile(paths []string) (string, error) {
+	dir, err := commonRoot(paths)
+	if err != nil {
+		return "", err
+	}
+	for {
+		proj := filepath.Join(dir, projectFileName)
+		if _, err := os.Stat(proj); err == nil {
+			return proj, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return "", nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", nil
+		}
+		dir = parent
+	}
+}
+
+// projectRefreshMode is the `refresh:` line of the project file of the
+// manifests at paths: "" when there is none.
+func projectRefreshMode(paths []string) (refreshMode, error) {
+	proj, err := projectFile(paths)
+	if err != nil || proj == "" {
+		return "", err
+	}
+	f, err := os.Open(proj)
+	if err != nil {
+		return "", fmt.Errorf("read project file: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		key, val, ok := strings.Cut(strings.TrimSpace(sc.Text()), ":")
+		if !ok || strings.TrimSpace(key) != "refresh" {
+			continue
+		}
+		val, _, _ = strings.Cut(val, "#")
+		m, err := parseRefreshMode(strings.Trim(strings.TrimSpace(val), `"'`))
+		if err != nil {
+			return "", fmt.Errorf("%s:%d: %w (write e.g. `refresh: changed`)", proj, n, err)
+		}
+		return m, nil
+	}
+	return "", sc.Err()
+}

@@ -438,3 +438,33 @@ func orderObjects(objs []*manifest.Object) []*manifest.Object {
 	}
 	return out
 }
+
+// ReadScope is what a refresh of only what changed reads: every object
+// whose step would send something or settle an unknown outcome, and
+// everything it depends on (its parents, its references, theirs), so that
+// an object gone behind onboard's back is seen where it matters. Objects
+// the manifests leave unchanged are trusted to the state.
+func (p *Plan) ReadScope() map[string]bool {
+	out := map[string]bool{}
+	var add func(addr string)
+	add = func(addr string) {
+		if out[addr] {
+			return
+		}
+		out[addr] = true
+		if s := p.ByAddr[addr]; s != nil {
+			for _, d := range s.Deps {
+				add(d)
+			}
+			if s.Of != "" {
+				add(s.Of)
+			}
+		}
+	}
+	for _, s := range p.Steps {
+		if s.Action != NoOp || s.Verify {
+			add(s.Addr)
+		}
+	}
+	return out
+}

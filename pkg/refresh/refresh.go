@@ -48,6 +48,10 @@ type Options struct {
 	// PerPage is asked for when listing (default and maximum
 	// bluerocktel.MaxPerPage).
 	PerPage int
+	// OnRead, when set, is called as objects are read with how many
+	// have been so far, for progress; calls may come from several
+	// goroutines, one at a time.
+	OnRead func(read int)
 }
 
 // KindStats counts the requests of one kind.
@@ -146,9 +150,10 @@ type run struct {
 	g       *errgroup.Group
 	ctx     context.Context
 
-	mu    sync.Mutex
-	live  map[string]*Live
-	kinds map[resource.Kind]KindStats
+	mu     sync.Mutex
+	live   map[string]*Live
+	kinds  map[resource.Kind]KindStats
+	onRead func(int)
 }
 
 func newRun(c Reader, opts Options) *run {
@@ -157,7 +162,7 @@ func newRun(c Reader, opts Options) *run {
 	if per <= 0 || per > bluerocktel.MaxPerPage {
 		per = bluerocktel.MaxPerPage
 	}
-	return &run{c: c, perPage: per, sem: make(chan struct{}, p), live: map[string]*Live{}, kinds: map[resource.Kind]KindStats{}}
+	return &run{c: c, perPage: per, sem: make(chan struct{}, p), live: map[string]*Live{}, kinds: map[resource.Kind]KindStats{}, onRead: opts.OnRead}
 }
 
 // task makes one request and returns the tasks that follow from its answer.
@@ -196,8 +201,11 @@ func (r *run) count(kind resource.Kind, gets, pages int) {
 
 func (r *run) set(k Known, rec *bluerocktel.Record) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.live[k.Addr] = &Live{Addr: k.Addr, Kind: k.Kind, ID: k.ID, Gone: rec == nil, Record: rec}
-	r.mu.Unlock()
+	if r.onRead != nil {
+		r.onRead(len(r.live))
+	}
 }
 
 func (r *run) stats() Stats {
