@@ -172,7 +172,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 				if err != nil {
 					return err
 				}
-				o, err := origin(set, st, loc, cf.target())
+				o, err := origin(set, st, pgstate.WithoutPassword(loc), cf.target())
 				if err != nil {
 					return err
 				}
