@@ -96,7 +96,9 @@ requests in flight finish; a second signal exits at once.`,
 			if err != nil {
 				return err
 			}
-			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout,
+			// Until its first record, an apply is a plan: one that sends
+			// nothing leaves no new state behind.
+			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout, DiscardEmpty: true,
 				Command: "onboard apply " + strings.Join(paths, " "), OnWait: a.lockWait(lockTimeout)})
 			if err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 func newInvoicesCmd(a *app) *cobra.Command {
@@ -108,7 +109,7 @@ func customerOf(addr string) (string, bool) {
 func createdIn(st *state.State, statePath, addr string) (*state.Object, error) {
 	o := st.Get(addr)
 	if o == nil {
-		return nil, fmt.Errorf("%s is not in the state %s%s", addr, statePath, suggestAddr(st, addr))
+		return nil, fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
 	}
 	if o.Status != state.StatusCreated || o.ID <= 0 {
 		return nil, fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)

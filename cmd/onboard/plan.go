@@ -12,17 +12,35 @@ import (
 	"github.com/onboardhq/onboard/pkg/planrender"
 	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 // planFlags are shared by plan, apply and graph.
 type planFlags struct {
 	statePath string
 	adopt     bool
+	// api is the API the plan is for ("" when not known: graph, or no
+	// base URL configured); a state bound to another is refused, as apply
+	// refuses it, unless retarget.
+	api      string
+	retarget bool
 }
 
 // path is the state of the manifests at paths (see stateLocation).
 func (f *planFlags) path(paths []string) (string, error) {
 	return stateLocation(f.statePath, paths)
+}
+
+// checkAPI refuses a state bound to another API than the plan's, as apply
+// does: its ids would name other objects there.
+func (f *planFlags) checkAPI(loc string, st *state.State) error {
+	if f.api == "" {
+		return nil
+	}
+	if _, _, err := state.CheckAPI(st.Meta, pgstate.Redact(loc), f.api, f.retarget); err != nil {
+		return bindAPIError(err)
+	}
+	return nil
 }
 
 // compile loads manifests and state (read-only) into a plan.
@@ -53,6 +71,9 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
+	}
+	if err := f.checkAPI(statePath, st); err != nil {
+		return nil, nil, nil, err
 	}
 	own := ownPart(statePath, st, set)
 	opts := plan.Options{Adopt: f.adopt}
@@ -141,6 +162,10 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if err := rf.resolve(paths); err != nil {
 				return err
 			}
+			var err error
+			if f.api, err = cf.api(); err != nil {
+				return err
+			}
 			if rf.only {
 				return a.refreshOnlyPlan(c, paths, &f, &rf, &cf, parallelism, detailedEC)
 			}
@@ -155,7 +180,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 				if err != nil {
 					return err
 				}
-				o, err := origin(set, st, loc, cf.target())
+				o, err := origin(set, st, pgstate.WithoutPassword(loc), cf.target())
 				if err != nil {
 					return err
 				}
@@ -182,6 +207,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 	}
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
+	c.Flags().BoolVar(&f.retarget, "retarget", false, "plan for this API although the state belongs to another (apply --retarget binds it)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")

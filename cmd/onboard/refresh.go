@@ -234,6 +234,9 @@ func (a *app) refreshOnlyPlan(c *cobra.Command, paths []string, f *planFlags, rf
 	if err != nil {
 		return err
 	}
+	if err := f.checkAPI(statePath, st); err != nil {
+		return err
+	}
 	live, err := a.refreshLive(c.Context(), rf, cf, nil, st, parallelism, nil)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 // isSavedPlan reports whether show's first argument is a saved plan file
@@ -74,7 +75,7 @@ its item, a generated customer_account) are shown but never count as drift.`,
 			}
 			o := st.Get(addr)
 			if o == nil {
-				return fmt.Errorf("%s is not in the state %s%s", addr, statePath, suggestAddr(st, addr))
+				return fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
 			}
 			if o.Status != state.StatusCreated || o.ID <= 0 {
 				return fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)
@@ -384,7 +385,7 @@ func against(s *shown, statePath string) string {
 	if s.manifests {
 		return "manifests"
 	}
-	return "state " + statePath
+	return "state " + pgstate.Redact(statePath)
 }
 
 func orNull(s string) string {
