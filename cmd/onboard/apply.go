@@ -81,6 +81,9 @@ requests in flight finish; a second signal exits at once.`,
 			if err != nil {
 				return err
 			}
+			if err := rf.resolve(paths); err != nil {
+				return err
+			}
 			rules, err := a.loadPolicy(paths)
 			if err != nil {
 				return err
@@ -98,7 +101,9 @@ requests in flight finish; a second signal exits at once.`,
 			if err != nil {
 				return err
 			}
-			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout,
+			// Until its first record, an apply is a plan: one that sends
+			// nothing leaves no new state behind.
+			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout, DiscardEmpty: true,
 				Command: "onboard apply " + strings.Join(paths, " "), OnWait: a.lockWait(lockTimeout)})
 			if err != nil {
 				return err
@@ -134,7 +139,7 @@ requests in flight finish; a second signal exits at once.`,
 				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
 			} else {
 				own := ownPart(statePath, store.State(), set)
-				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism)
+				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism, changedScope(set, own, f.adopt))
 				if err != nil {
 					return err
 				}

@@ -65,6 +65,23 @@ func (f *clientFlags) client(a *app) (*bluerocktel.Client, error) {
 	return c, nil
 }
 
+// api is the identity of the API the flags name, as the client's BaseURL
+// (what a state is bound to); "" when none is configured.
+func (f *clientFlags) api() (string, error) {
+	base := f.baseURL
+	if base == "" {
+		base = os.Getenv("ONBOARD_BASE_URL")
+	}
+	if base == "" {
+		return "", nil
+	}
+	api, err := bluerocktel.NormalizeBaseURL(base, f.insecureHTTP)
+	if err != nil {
+		return "", &usageError{err}
+	}
+	return api, nil
+}
+
 // target is the base URL for messages (it never holds the token).
 func (f *clientFlags) target() string {
 	base := f.baseURL

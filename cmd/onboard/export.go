@@ -21,6 +21,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 func newExportCmd(a *app) *cobra.Command {
@@ -97,7 +98,7 @@ leaves nothing behind.`,
 				return err
 			}
 			if isURL(loc) {
-				return usagef("export writes a state file; %s is not one: pass --state FILE", loc)
+				return usagef("export writes a state file; %s is not one: pass --state FILE", pgstate.Redact(loc))
 			}
 			if err := checkState(loc, force); err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 func newInvoicesCmd(a *app) *cobra.Command {
@@ -94,20 +95,21 @@ PATHs only locate the state, as for plan and apply.`,
 	return c
 }
 
-// customerOf returns the address of the customer an address is in.
+// customerOf returns the address of the customer an address is in (its
+// owner, when that is a customer: invoices are a customer's).
 func customerOf(addr string) (string, bool) {
-	parts := strings.Split(addr, ".")
-	if len(parts) < 2 || resource.Kind(parts[0]) != resource.Customer {
+	owner := resource.OwnerAddr(addr)
+	if k, err := manifest.KindOf(owner); err != nil || k != resource.Customer {
 		return "", false
 	}
-	return parts[0] + "." + parts[1], true
+	return owner, true
 }
 
 // createdIn returns the state's record of addr, which must have an id.
 func createdIn(st *state.State, statePath, addr string) (*state.Object, error) {
 	o := st.Get(addr)
 	if o == nil {
-		return nil, fmt.Errorf("%s is not in the state %s%s", addr, statePath, suggestAddr(st, addr))
+		return nil, fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
 	}
 	if o.Status != state.StatusCreated || o.ID <= 0 {
 		return nil, fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)

@@ -13,17 +13,35 @@ import (
 	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 // planFlags are shared by plan, apply and graph.
 type planFlags struct {
 	statePath string
 	adopt     bool
+	// api is the API the plan is for ("" when not known: graph, or no
+	// base URL configured); a state bound to another is refused, as apply
+	// refuses it, unless retarget.
+	api      string
+	retarget bool
 }
 
 // path is the state of the manifests at paths (see stateLocation).
 func (f *planFlags) path(paths []string) (string, error) {
 	return stateLocation(f.statePath, paths)
+}
+
+// checkAPI refuses a state bound to another API than the plan's, as apply
+// does: its ids would name other objects there.
+func (f *planFlags) checkAPI(loc string, st *state.State) error {
+	if f.api == "" {
+		return nil
+	}
+	if _, _, err := state.CheckAPI(st.Meta, pgstate.Redact(loc), f.api, f.retarget); err != nil {
+		return bindAPIError(err)
+	}
+	return nil
 }
 
 // compile loads manifests and state (read-only) into a plan.
@@ -32,9 +50,9 @@ func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
 	return p, err
 }
 
-// liveReader reads BlueRockTEL for the objects a state knows (nil: no
-// refresh).
-type liveReader func(*state.State) (map[string]*refresh.Live, error)
+// liveReader reads BlueRockTEL for the objects a state knows, within a
+// scope (nil: every one); a nil liveReader: no refresh.
+type liveReader func(*state.State, scope) (map[string]*refresh.Live, error)
 
 // compileSet is compile, after a refresh when live is not nil, also
 // returning what the plan was made from.
@@ -55,10 +73,13 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
+	if err := f.checkAPI(statePath, st); err != nil {
+		return nil, nil, nil, err
+	}
 	own := ownPart(statePath, st, set)
 	opts := plan.Options{Adopt: f.adopt}
 	if live != nil {
-		if opts.Live, err = live(own); err != nil {
+		if opts.Live, err = live(own, changedScope(set, own, f.adopt)); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -115,8 +136,12 @@ First it reads from BlueRockTEL, in bulk, the objects the state knows (a
 customer file and all its lines in one request), so that what changed there
 shows: a field changed in the web interface is restored ("quantity: 8 (in
 BlueRockTEL) -> 5 (manifest)"), an object deleted there is created again.
---refresh=false plans from the state alone and sends nothing; --refresh-only
-shows what changed in BlueRockTEL, for apply --refresh-only to record.
+--refresh=changed reads only the objects whose manifests changed since the
+state was written, and what they need (the project file's "refresh: changed"
+makes it the default); --refresh=none plans from the state alone and sends
+nothing; --refresh-only shows what changed in BlueRockTEL, for apply
+--refresh-only to record. onboard drift checks the whole tenant on a
+schedule.
 
 --output text (default) shows only what would change, grouped by customer;
 --output json is a versioned format for tools (see README); --output markdown
@@ -132,7 +157,8 @@ onboard apply FILE.`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
   onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
-  onboard plan customers/ --refresh=false       # from the state alone: sends nothing
+  onboard plan customers/ --refresh=changed     # read only what the manifests changed
+  onboard plan customers/ --refresh=none        # from the state alone: sends nothing
   onboard plan customers/ --refresh-only        # what changed in BlueRockTEL
   onboard plan customers/ --out plan.onboard --override discount-cap --reason 'agreed with finance (FIN-1234)'`,
 		Args: needPaths,
@@ -143,8 +169,14 @@ onboard apply FILE.`,
 			if err := checkMaxBytes(maxBytes); err != nil {
 				return err
 			}
+			if err := rf.resolve(paths); err != nil {
+				return err
+			}
 			overrides, err := of.overrides(out)
 			if err != nil {
+				return err
+			}
+			if f.api, err = cf.api(); err != nil {
 				return err
 			}
 			if rf.only {
@@ -157,8 +189,8 @@ onboard apply FILE.`,
 			if err != nil {
 				return err
 			}
-			p, set, st, err := a.compileSet(paths, &f, func(st *state.State) (map[string]*refresh.Live, error) {
-				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism)
+			p, set, st, err := a.compileSet(paths, &f, func(st *state.State, within scope) (map[string]*refresh.Live, error) {
+				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism, within)
 			})
 			if err != nil {
 				return err
@@ -173,7 +205,7 @@ onboard apply FILE.`,
 				if err != nil {
 					return err
 				}
-				o, err := origin(set, st, loc, cf.target())
+				o, err := origin(set, st, pgstate.WithoutPassword(loc), cf.target())
 				if err != nil {
 					return err
 				}
@@ -209,6 +241,7 @@ onboard apply FILE.`,
 	}
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
+	c.Flags().BoolVar(&f.retarget, "retarget", false, "plan for this API although the state belongs to another (apply --retarget binds it)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")

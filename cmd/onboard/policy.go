@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/planfile"
 	"github.com/onboardhq/onboard/pkg/planrender"
 	"github.com/onboardhq/onboard/pkg/policy"
+	"github.com/onboardhq/onboard/pkg/project"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -24,74 +24,56 @@ import (
 // onboard.project's `policy:` list, compiled when the project loads and
 // evaluated on every plan.
 
-// findProjectFile is the project file of the manifests at paths: the one
-// in the directory where the state search (statelocation.go) stops, if it
-// has one.
-func findProjectFile(paths []string) (string, error) {
-	dir, err := commonRoot(paths)
-	if err != nil {
-		return "", err
-	}
-	for {
-		proj := filepath.Join(dir, projectFileName)
-		if fi, err := os.Stat(proj); err == nil && !fi.IsDir() {
-			return proj, nil
-		}
-		if fi, err := os.Stat(filepath.Join(dir, stateFileName)); err == nil && !fi.IsDir() {
-			return "", nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-			return "", nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", nil
-		}
-		dir = parent
-	}
-}
-
 // loadPolicy compiles the project's rules: none without a project file or
 // a `policy:` list. A bad rule prints every problem at its position in the
 // project file and exits 1.
 func (a *app) loadPolicy(paths []string) (*policy.Set, error) {
-	path, err := findProjectFile(paths)
-	if err != nil || path == "" {
-		return &policy.Set{}, err
-	}
-	src, err := os.ReadFile(path)
+	diags, set, err := projectPolicy(paths)
 	if err != nil {
-		return nil, &usageError{fmt.Errorf("read project file: %w", err)}
-	}
-	set, err := policy.Parse(relToCwd(path), src)
-	var pe *policy.Error
-	if errors.As(err, &pe) {
-		for _, d := range pe.Diagnostics {
-			fmt.Fprintln(a.stderr, d.String())
-		}
-		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the policy of %s; nothing was sent", len(pe.Diagnostics), relToCwd(path))}
-	}
-	return set, err
-}
-
-// loadPolicyDiagnostics is the problems of the project's policy, for
-// validate (which prints them with the manifests'); an error when the
-// project file cannot be read.
-func (a *app) loadPolicyDiagnostics(paths []string) ([]manifest.Diagnostic, error) {
-	path, err := findProjectFile(paths)
-	if err != nil || path == "" {
 		return nil, err
 	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read project file: %w", err)
+	if len(diags) > 0 {
+		for _, d := range diags {
+			fmt.Fprintln(a.stderr, d.String())
+		}
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the policy of %s; nothing was sent", len(diags), diags[0].Pos.File)}
 	}
-	_, err = policy.Parse(relToCwd(path), src)
+	return set, nil
+}
+
+// projectPolicy compiles the `policy:` list of the project file of the
+// manifests at paths (pkg/project reads the file strictly; pkg/policy
+// compiles the rules): the problems of a bad policy, or its rules.
+func projectPolicy(paths []string) ([]manifest.Diagnostic, *policy.Set, error) {
+	path, err := projectFile(paths)
+	if err != nil || path == "" {
+		return nil, &policy.Set{}, err
+	}
+	name := relToCwd(path)
+	f, err := project.Read(path, name)
+	var me *manifest.Error
+	if errors.As(err, &me) {
+		return me.Diagnostics, nil, nil
+	}
+	if err != nil {
+		return nil, nil, &usageError{err}
+	}
+	if f.Policy.Kind == 0 {
+		return nil, &policy.Set{}, nil
+	}
+	set, err := policy.ParseNode(name, f.Source(), &f.Policy)
 	var pe *policy.Error
 	if errors.As(err, &pe) {
-		return pe.Diagnostics, nil
+		return pe.Diagnostics, nil, nil
 	}
-	return nil, err
+	return nil, set, err
+}
+
+// loadPolicyDiagnostics is the problems of the project file and its
+// policy, for validate (which prints them with the manifests').
+func (a *app) loadPolicyDiagnostics(paths []string) ([]manifest.Diagnostic, error) {
+	diags, _, err := projectPolicy(paths)
+	return diags, err
 }
 
 // planFacts is the money a plan rule sees, from the plan's totals (the

@@ -4,47 +4,167 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/planrender"
 	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
+// refreshMode is what a plan reads from BlueRockTEL before it compares.
+type refreshMode string
+
+// Refresh modes. "true" and "false", the flag's values before modes, are
+// kept as all and none.
+const (
+	// refreshAll reads every object the state knows.
+	refreshAll refreshMode = "all"
+	// refreshChanged reads only the objects whose manifests differ from
+	// the state, and what they depend on: a merge request that edits one
+	// customer of 10,000 costs a handful of requests.
+	refreshChanged refreshMode = "changed"
+	// refreshNone trusts the state and sends nothing.
+	refreshNone refreshMode = "none"
+)
+
+// parseRefreshMode reads a mode as the flag and the project file write it.
+func parseRefreshMode(s string) (refreshMode, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "all", "true":
+		return refreshAll, nil
+	case "changed":
+		return refreshChanged, nil
+	case "none", "false":
+		return refreshNone, nil
+	}
+	return "", fmt.Errorf("refresh must be all, changed or none, not %q", s)
+}
+
+// String implements pflag.Value.
+func (m *refreshMode) String() string { return string(*m) }
+
+// Set implements pflag.Value.
+func (m *refreshMode) Set(s string) error {
+	v, err := parseRefreshMode(s)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// Type implements pflag.Value.
+func (m *refreshMode) Type() string { return "all|changed|none" }
+
 // refreshFlags configure the read of BlueRockTEL before a plan.
 type refreshFlags struct {
-	enabled bool
-	only    bool
+	mode refreshMode
+	only bool
+	fs   *pflag.FlagSet
 }
 
 func (f *refreshFlags) register(fs *pflag.FlagSet, verb string) {
-	fs.BoolVar(&f.enabled, "refresh", true, "read the objects the state knows from BlueRockTEL first, to see what changed there (--refresh=false trusts the state and sends nothing)")
+	f.mode, f.fs = refreshAll, fs
+	fs.Var(&f.mode, "refresh", "what to read from BlueRockTEL first, to see what changed there: all the objects the state knows, "+
+		"only those whose manifests `changed` (and what they need), or none (trust the state, send nothing); "+
+		"default all, or the project file's `refresh:`")
 	fs.BoolVar(&f.only, "refresh-only", false, verb)
 }
 
-// refreshLive reads from BlueRockTEL the objects st knows, in bulk; nil
-// (and no request) when refresh is off or st knows none. client is built
-// from cf when nil.
-func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags, client *bluerocktel.Client, st *state.State, parallelism int) (map[string]*refresh.Live, error) {
-	if !f.enabled && !f.only {
+// resolve settles the mode: the flag when given, else the project file's
+// `refresh:` for the manifests at paths, else all.
+func (f *refreshFlags) resolve(paths []string) error {
+	if f.fs != nil && f.fs.Changed("refresh") {
+		return nil
+	}
+	m, err := projectRefreshMode(paths)
+	if err != nil {
+		return err
+	}
+	if m != "" {
+		f.mode = m
+	}
+	return nil
+}
+
+// scope lists the addresses a refresh reads (nil: every object the state
+// knows), computed only in changed mode.
+type scope func() (map[string]bool, error)
+
+// changedScope is what --refresh=changed reads: the plan made from the
+// state alone says which objects differ from it, and what they need.
+func changedScope(set *manifest.Set, st *state.State, adopt bool) scope {
+	return func() (map[string]bool, error) {
+		p, err := plan.Compile(set, st, plan.Options{Adopt: adopt})
+		if err != nil {
+			return nil, err
+		}
+		return p.ReadScope(), nil
+	}
+}
+
+// refreshLive reads from BlueRockTEL the objects st knows, in bulk (in
+// changed mode, only those within scope); nil (and no request) when
+// refresh is off or st knows none. client is built from cf when nil.
+func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags, client *bluerocktel.Client, st *state.State, parallelism int, within scope) (map[string]*refresh.Live, error) {
+	if f.mode == refreshNone && !f.only {
 		return nil, nil
 	}
 	known := refresh.KnownFrom(st)
+	all := len(known)
+	if f.mode == refreshChanged && !f.only && within != nil {
+		wanted, err := within()
+		if err != nil {
+			return nil, err
+		}
+		kept := known[:0:0]
+		for _, k := range known {
+			if wanted[k.Addr] {
+				kept = append(kept, k)
+			}
+		}
+		known = kept
+	}
 	if len(known) == 0 {
+		if all > 0 {
+			fmt.Fprintf(a.stderr, "Refreshed nothing: no object changed in the manifests; %d not read (--refresh=all reads them)\n", all)
+		}
 		return map[string]*refresh.Live{}, nil
 	}
+	start := time.Now()
+	live, stats, err := a.readLive(ctx, cf, client, known, parallelism, nil)
+	if err != nil {
+		return nil, err
+	}
+	took := time.Since(start).Round(time.Millisecond)
+	if len(known) < all {
+		fmt.Fprintf(a.stderr, "Refreshed %d of %d objects (those changed in the manifests, and what they need) in %d requests (%s); %d gone; %d not read (--refresh=all reads them)\n",
+			stats.Objects, all, stats.Requests(), took, stats.Gone, all-len(known))
+		return live, nil
+	}
+	fmt.Fprintf(a.stderr, "Refreshed %d objects from BlueRockTEL in %d requests (%.2f per object, %s); %d gone\n",
+		stats.Objects, stats.Requests(), stats.PerObject(), took, stats.Gone)
+	return live, nil
+}
+
+// readLive reads known from BlueRockTEL, after a preflight; client is
+// built from cf when nil. onRead, if set, follows the progress.
+func (a *app) readLive(ctx context.Context, cf *clientFlags, client *bluerocktel.Client, known []refresh.Known, parallelism int, onRead func(int)) (map[string]*refresh.Live, refresh.Stats, error) {
 	if client == nil {
 		c, err := cf.client(a)
 		if err != nil {
 			if ue, ok := err.(*usageError); ok {
-				return nil, usagef("%v (a plan reads what the state knows from BlueRockTEL; --refresh=false plans from the state alone)", ue.err)
+				return nil, refresh.Stats{}, usagef("%v (a plan reads what the state knows from BlueRockTEL; --refresh=none plans from the state alone)", ue.err)
 			}
-			return nil, err
+			return nil, refresh.Stats{}, err
 		}
 		defer c.Close()
 		client = c
@@ -52,16 +172,9 @@ func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags,
 	// One cheap request first: a wrong token or base URL is told once,
 	// before a burst of parallel reads.
 	if err := client.Preflight(ctx); err != nil {
-		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
+		return nil, refresh.Stats{}, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
 	}
-	start := time.Now()
-	live, stats, err := refresh.Read(ctx, client, known, refresh.Options{Parallelism: parallelism})
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(a.stderr, "Refreshed %d objects from BlueRockTEL in %d requests (%.2f per object, %s); %d gone\n",
-		stats.Objects, stats.Requests(), stats.PerObject(), time.Since(start).Round(time.Millisecond), stats.Gone)
-	return live, nil
+	return refresh.Read(ctx, client, known, refresh.Options{Parallelism: parallelism, OnRead: onRead})
 }
 
 // writeRefreshChanges lists what a refresh-only run records.
@@ -121,7 +234,10 @@ func (a *app) refreshOnlyPlan(c *cobra.Command, paths []string, f *planFlags, rf
 	if err != nil {
 		return err
 	}
-	live, err := a.refreshLive(c.Context(), rf, cf, nil, st, parallelism)
+	if err := f.checkAPI(statePath, st); err != nil {
+		return err
+	}
+	live, err := a.refreshLive(c.Context(), rf, cf, nil, st, parallelism, nil)
 	if err != nil {
 		return err
 	}
@@ -137,7 +253,7 @@ func (a *app) refreshOnlyPlan(c *cobra.Command, paths []string, f *planFlags, rf
 // BlueRockTEL holds now, for teams that accept a change made there.
 // Nothing is sent but the reads.
 func (a *app) refreshOnlyApply(ctx context.Context, rf *refreshFlags, cf *clientFlags, client *bluerocktel.Client, store state.Backend, parallelism int, autoApprove bool) error {
-	live, err := a.refreshLive(ctx, rf, cf, client, store.State(), parallelism)
+	live, err := a.refreshLive(ctx, rf, cf, client, store.State(), parallelism, nil)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
+	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
 // isSavedPlan reports whether show's first argument is a saved plan file
@@ -74,7 +75,7 @@ its item, a generated customer_account) are shown but never count as drift.`,
 			}
 			o := st.Get(addr)
 			if o == nil {
-				return fmt.Errorf("%s is not in the state %s%s", addr, statePath, suggestAddr(st, addr))
+				return fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
 			}
 			if o.Status != state.StatusCreated || o.ID <= 0 {
 				return fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)
@@ -130,7 +131,7 @@ type shown struct {
 	Against string
 	// Spec is what the object is compared with (nil when not known).
 	Spec  map[string]string
-	Drift []refresh.Drift
+	Drift []resource.Drift
 	// Lines are a file's lines, as BlueRockTEL returns them, then the lines
 	// state knows that BlueRockTEL no longer has.
 	Lines    []*shown
@@ -153,7 +154,7 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 		if key := so.Kind + "#" + strconv.FormatInt(so.ID, 10); so.ID > 0 && names[key] == "" {
 			names[key] = so.Addr
 		}
-		if refresh.ParentAddr(so.Addr) == o.Addr && so.Status == state.StatusCreated && so.ID > 0 && isLineKind(resource.Kind(so.Kind)) {
+		if refresh.ParentAddr(so.Addr) == o.Addr && so.Status == state.StatusCreated && so.ID > 0 && isEmbedded(resource.Kind(so.Kind)) {
 			known = append(known, refresh.Known{Addr: so.Addr, Kind: resource.Kind(so.Kind), ID: so.ID, Parent: o.Addr})
 		}
 	}
@@ -161,7 +162,7 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 	if err != nil {
 		return nil, err
 	}
-	ids := refresh.IDs(st)
+	ids := st.IDOf
 	build := func(addr string, kind resource.Kind, id int64, rec *bluerocktel.Record, gone bool) *shown {
 		s := &shown{Addr: addr, Kind: kind, ID: id, Gone: gone, Record: rec, Against: "state", names: names}
 		if sp, ok := want[addr]; ok && addr != "" {
@@ -171,14 +172,14 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 			s.Spec = so.Spec
 		}
 		if rec != nil && s.Spec != nil {
-			s.Drift = refresh.Compare(resource.Get(kind), s.Spec, rec, ids)
+			s.Drift = resource.Compare(resource.Get(kind), s.Spec, rec, ids)
 		}
 		return s
 	}
 	top := live[o.Addr]
 	var rec *bluerocktel.Record
 	if !top.Gone {
-		rec = withoutEmbedded(top.Record)
+		rec = withoutEmbedded(resource.Get(top.Kind), top.Record)
 	}
 	v := build(o.Addr, top.Kind, top.ID, rec, top.Gone)
 	v.Requests = stats.Requests()
@@ -191,8 +192,8 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 		byID[string(k.Kind)+"#"+strconv.FormatInt(k.ID, 10)] = live[k.Addr]
 	}
 	shownLines := map[string]bool{}
-	for _, cs := range resource.Get(top.Kind).Children() {
-		recs, ok, err := top.Record.Embedded(cs.Collection)
+	for _, cs := range resource.Get(top.Kind).Embeds() {
+		recs, ok, err := bluerocktel.Embedded(top.Record, cs.Collection)
 		if err != nil || !ok {
 			continue
 		}
@@ -218,20 +219,20 @@ func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *s
 	return v, nil
 }
 
-func isLineKind(k resource.Kind) bool {
+// isEmbedded: objects of kind k come in their parent's GET (a file's
+// lines), so show reads them with it.
+func isEmbedded(k resource.Kind) bool {
 	s := resource.Get(k)
-	return s != nil && s.Parent != nil && s.Parent.BodyField != ""
+	return s != nil && s.Parent != nil && s.Parent.Embedded
 }
 
-// withoutEmbedded drops the collections of the kind's children (shown as
-// lines).
-func withoutEmbedded(r *bluerocktel.Record) *bluerocktel.Record {
+// withoutEmbedded drops the collections of the kinds spec's GET embeds
+// (shown as lines).
+func withoutEmbedded(spec *resource.Spec, r *bluerocktel.Record) *bluerocktel.Record {
 	out := &bluerocktel.Record{ID: r.ID, Fields: make(map[string]json.RawMessage, len(r.Fields))}
 	children := map[string]bool{}
-	for _, s := range resource.All() {
-		if s.Parent != nil && s.Parent.BodyField != "" {
-			children[s.Collection] = true
-		}
+	for _, s := range spec.Embeds() {
+		children[s.Collection] = true
 	}
 	for k, v := range r.Fields {
 		if !children[k] {
@@ -318,8 +319,8 @@ func refTarget(spec *resource.Spec, k string) resource.Kind {
 	return ""
 }
 
-func (s *shown) drifted() map[string]refresh.Drift {
-	m := map[string]refresh.Drift{}
+func (s *shown) drifted() map[string]resource.Drift {
+	m := map[string]resource.Drift{}
 	for _, d := range s.Drift {
 		m[strings.TrimPrefix(d.Wire, "?")] = d
 	}
@@ -384,7 +385,7 @@ func against(s *shown, statePath string) string {
 	if s.manifests {
 		return "manifests"
 	}
-	return "state " + statePath
+	return "state " + pgstate.Redact(statePath)
 }
 
 func orNull(s string) string {

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/onboardhq/onboard/pkg/project"
 )
 
 // Where a project's state lives when --state is not given.
@@ -21,11 +20,11 @@ import (
 // or the filesystem root. The first directory with a project file
 // (onboard.project) or an existing onboard.state wins; with neither, the
 // state is onboard.state in the common root. A project file may name the
-// state elsewhere with a line `state: LOCATION` (a path relative to the
-// project file, or a postgres:// URL without its password).
+// state elsewhere with `state: LOCATION` (a path relative to the project
+// file, or a postgres:// URL without its password); pkg/project reads it.
 const (
 	stateFileName   = "onboard.state"
-	projectFileName = "onboard.project"
+	projectFileName = project.FileName
 	stateEnv        = "ONBOARD_STATE"
 )
 
@@ -112,37 +111,18 @@ func findProjectState(dir string) (string, error) {
 	}
 }
 
-// readProjectFile reads the `state:` line of a project file: "" when it has
-// none. Other lines are left for later settings; # starts a comment.
+// readProjectFile reads the state a project file names: "" when it names
+// none. Every key is checked (pkg/project): a misspelt one is an error at
+// its position, not a setting left out.
 func readProjectFile(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := project.Read(path, relToCwd(path))
 	if err != nil {
-		return "", fmt.Errorf("read project file: %w", err)
+		return "", err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		key, val, ok := strings.Cut(line, ":")
-		if !ok || strings.TrimSpace(key) != "state" {
-			continue
-		}
-		val = strings.Trim(strings.TrimSpace(val), `"'`)
-		if val == "" {
-			return "", fmt.Errorf("%s:%d: `state:` names no location; write e.g. `state: onboard.state` or `state: postgres://host/db`", path, n)
-		}
-		if isURL(val) || filepath.IsAbs(val) {
-			return val, nil
-		}
-		return filepath.Join(filepath.Dir(path), val), nil
+	if f.State == "" || isURL(f.State) || filepath.IsAbs(f.State) {
+		return f.State, nil
 	}
-	if err := sc.Err(); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("read project file %s: %w", path, err)
-	}
-	return "", nil
+	return filepath.Join(filepath.Dir(path), f.State), nil
 }
 
 // isURL tells a backend URL (postgres://...) from a file path.
@@ -161,4 +141,41 @@ func relToCwd(p string) string {
 		return rel
 	}
 	return p
+}
+
+// projectFile returns the project file that governs the manifests at paths
+// (found as stateLocation finds it), or "" for none.
+func projectFile(paths []string) (string, error) {
+	dir, err := commonRoot(paths)
+	if err != nil {
+		return "", err
+	}
+	for {
+		proj := filepath.Join(dir, projectFileName)
+		if _, err := os.Stat(proj); err == nil {
+			return proj, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return "", nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", nil
+		}
+		dir = parent
+	}
+}
+
+// projectRefreshMode is the `refresh:` of the project file of the
+// manifests at paths: "" when there is none.
+func projectRefreshMode(paths []string) (refreshMode, error) {
+	proj, err := projectFile(paths)
+	if err != nil || proj == "" {
+		return "", err
+	}
+	f, err := project.Read(proj, relToCwd(proj))
+	if err != nil || f.Refresh == "" {
+		return "", err
+	}
+	return parseRefreshMode(f.Refresh)
 }

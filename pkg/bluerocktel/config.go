@@ -119,6 +119,8 @@ func (c Config) withDefaults() Config {
 
 // parseBaseURL checks the base URL: absolute http(s), no credentials, no
 // query, and plain http only towards a loopback host unless insecure.
+// NormalizeBaseURL is its text, as Client.BaseURL gives it: the API's
+// identity that a state is bound to.
 // Messages show the URL through RedactURL: a query string or userinfo may
 // hold a token.
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
@@ -186,4 +188,14 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
+}
+
+// NormalizeBaseURL checks raw as New does and returns it as
+// Client.BaseURL would: the API's identity, which a state is bound to.
+func NormalizeBaseURL(raw string, insecureHTTP bool) (string, error) {
+	u, err := parseBaseURL(raw, insecureHTTP)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
 }

@@ -125,7 +125,7 @@ func filtering(records []string, seen *[]url.Values, mu *sync.Mutex) http.Handle
 					continue
 				}
 				f := strings.TrimSuffix(strings.TrimPrefix(k, "filter["), "]")
-				text, _ := jsonText(rec[f])
+				text, _ := resource.JSONText(rec[f])
 				if strings.Contains(v[0], ",") {
 					ok = ok && slices.Contains(strings.Split(v[0], ","), text)
 				} else if !strings.Contains(text, v[0]) {

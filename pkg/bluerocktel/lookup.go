@@ -259,7 +259,7 @@ func equalField(t resource.Type, want string, got json.RawMessage) bool {
 	}
 	switch t {
 	case resource.Decimal, resource.Integer, resource.Reference:
-		text, ok := jsonText(got)
+		text, ok := resource.JSONText(got)
 		return ok && (got[0] == '"' || isJSONNumber(got)) && decimalEqual(want, text)
 	case resource.Boolean:
 		w, ok := boolValue(want)

@@ -63,11 +63,12 @@ func (c *Client) ListPage(ctx context.Context, kind resource.Kind, query url.Val
 	return &Page{Records: p.records, Number: number, LastPage: int(p.last), Total: int(p.total), More: p.more && len(p.records) > 0}, nil
 }
 
-// Embedded returns the objects a record carries under key, as a Laravel
+// Embedded returns the objects record r carries under key, as a Laravel
 // resource embeds its relations (a customer file's GET answers its lines
-// under "licences", "initials" and "recurrings"). ok is false when the
-// record has no such key, or it is null: the server did not embed them.
-func (r *Record) Embedded(key string) (recs []*Record, ok bool, err error) {
+// under "licences", "initials" and "recurrings": resource.Parent.Embedded).
+// ok is false when the record has no such key, or it is null: the server
+// did not embed them.
+func Embedded(r *Record, key string) (recs []*Record, ok bool, err error) {
 	raw := bytes.TrimSpace(r.Fields[key])
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, false, nil

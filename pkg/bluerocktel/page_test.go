@@ -110,7 +110,7 @@ func TestEmbedded(t *testing.T) {
 		{key: "bad", err: true},
 	}
 	for _, tt := range tests {
-		recs, ok, err := rec.Embedded(tt.key)
+		recs, ok, err := bluerocktel.Embedded(rec, tt.key)
 		if (err != nil) != tt.err || ok != tt.ok {
 			t.Errorf("Embedded(%s): ok %v, err %v; want ok %v, error %v", tt.key, ok, err, tt.ok, tt.err)
 			continue

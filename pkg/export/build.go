@@ -144,10 +144,10 @@ func Build(est *Estate, opts BuildOptions) (*Result, error) {
 	var catalog []*obj
 	var customers []*obj
 	for _, o := range top {
-		if o.n.Spec.Kind == resource.Customer {
-			customers = append(customers, o)
-		} else {
+		if o.n.Spec.Catalog {
 			catalog = append(catalog, o)
+		} else {
+			customers = append(customers, o)
 		}
 	}
 	w := &writer{objs: objs, schema: opts.Schema, res: res}

@@ -370,7 +370,7 @@ func (r *reader) readCustomers(ctx context.Context, est *Estate, sel Selection) 
 			} else {
 				nodes, err = r.perParent(ctx, s, parents)
 			}
-		case s.Parent.BodyField != "":
+		case s.Parent.Embedded:
 			if !fetched[s.Parent.Kind] {
 				if err := r.getAll(ctx, parents); err != nil {
 					return err
@@ -570,7 +570,7 @@ func (r *reader) embedded(ctx context.Context, s *resource.Spec, parents []*Node
 	lists := make([][]*Node, len(parents))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, p := range parents {
-		recs, ok, err := p.Record.Embedded(s.Collection)
+		recs, ok, err := bluerocktel.Embedded(p.Record, s.Collection)
 		if err != nil {
 			return nil, &ReadError{What: fmt.Sprintf("%s #%d", p.Spec.Title, p.ID), Err: err}
 		}
@@ -619,14 +619,14 @@ func flatten(lists [][]*Node) []*Node {
 	return out
 }
 
-// catalogKinds are the top-level kinds other than customers, in reverse
-// table order: a kind is read after the kinds that refer to it (items
-// before families).
+// catalogKinds are the catalog kinds (Spec.Catalog), in reverse table
+// order: a kind is read after the kinds that refer to it (items before
+// families).
 func catalogKinds() []*resource.Spec {
 	var out []*resource.Spec
 	all := resource.All()
 	for i := len(all) - 1; i >= 0; i-- {
-		if s := all[i]; s.Parent == nil && s.Kind != resource.Customer {
+		if s := all[i]; s.Catalog {
 			out = append(out, s)
 		}
 	}

@@ -93,7 +93,7 @@ func TestRead(t *testing.T) {
 		others int // fallback lists
 	}{
 		{name: "everything", sel: Selection{AllCustomers: true, Catalog: CatalogAll}, r: c, want: all,
-			pages: map[resource.Kind]int{resource.Contact: 1, resource.Prospect: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1},
+			pages: map[resource.Kind]int{resource.Contact: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1},
 			gets:  map[resource.Kind]int{resource.CustomerFile: n}},
 		{name: "catalog used", sel: Selection{AllCustomers: true}, r: c, want: all,
 			pages: map[resource.Kind]int{resource.Contact: 1, resource.Customer: 1, resource.CustomerFile: 1},
@@ -103,11 +103,11 @@ func TestRead(t *testing.T) {
 			pages: map[resource.Kind]int{resource.Contact: 1, resource.Customer: 1, resource.CustomerFile: 1},
 			gets:  map[resource.Kind]int{resource.CustomerFile: n}},
 		{name: "files listed per customer", sel: Selection{AllCustomers: true, Catalog: CatalogAll}, r: &degraded{Reader: c, refuseWhole: true}, want: all,
-			pages:  map[resource.Kind]int{resource.Contact: 1, resource.Prospect: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1 + n},
+			pages:  map[resource.Kind]int{resource.Contact: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1 + n},
 			gets:   map[resource.Kind]int{resource.CustomerFile: n},
 			others: n},
 		{name: "lines listed per file", sel: Selection{AllCustomers: true, Catalog: CatalogAll}, r: &degraded{Reader: c, noEmbed: true}, want: all,
-			pages: map[resource.Kind]int{resource.Contact: 1, resource.Prospect: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1,
+			pages: map[resource.Kind]int{resource.Contact: 1, resource.Family: 1, resource.Item: 1, resource.Customer: 1, resource.CustomerFile: 1,
 				resource.Licence: n, resource.Initial: n, resource.Recurring: n},
 			gets:   map[resource.Kind]int{resource.CustomerFile: n},
 			others: 3 * n},

@@ -86,11 +86,12 @@ type Object struct {
 // Spec returns the object's entry in the resource table.
 func (o *Object) Spec() *resource.Spec { return resource.Get(o.Kind) }
 
-// Customer returns the customer or prospect an object belongs to (itself
-// for a customer or a prospect), or nil for catalog objects.
+// Customer returns the owner (resource.Spec.Owner: a customer or a
+// prospect) an object belongs to, itself for an owner, or nil for catalog
+// objects.
 func (o *Object) Customer() *Object {
 	for c := o; c != nil; c = c.Parent {
-		if c.Kind == resource.Customer || c.Kind == resource.Prospect {
+		if c.Spec().Owner {
 			return c
 		}
 	}

@@ -77,3 +77,8 @@ func EditDistance(a, b []rune, bound int) int {
 	}
 	return prev[len(b)]
 }
+
+// Nearest returns the candidate closest to word, if it is close enough to
+// be what was meant, for a "did you mean" hint elsewhere than in
+// manifests (the project file's keys).
+func Nearest(word string, candidates []string) string { return nearest(word, candidates) }

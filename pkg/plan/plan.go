@@ -15,7 +15,6 @@ import (
 	"github.com/dominikbraun/graph"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
-	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 )
@@ -156,7 +155,7 @@ type Options struct {
 	// Live is what a refresh read from BlueRockTEL, by address (nil: no
 	// refresh; the plan trusts the state). An object it says is gone is
 	// created again; a field changed behind onboard's back is restored.
-	Live map[string]*refresh.Live
+	Live map[string]*resource.Live
 }
 
 // Counts tallies a plan.
@@ -204,7 +203,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	}
 	var refused RefusedError
 	ordered := orderObjects(set.Objects)
-	ids := refresh.IDs(st)
+	ids := st.IDOf
 	for _, s := range withFollowUps(ordered, st) {
 		o := set.ByAddr[s.Addr]
 		if s.Of != "" {
@@ -260,24 +259,24 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 // its update. It returns the changes an update cannot make.
 func decide(s *Step, parent *Step, opts Options, ids func(string) (int64, bool)) []Refusal {
 	e := s.Existing
-	var live *refresh.Live
+	var live *resource.Live
 	if opts.Live != nil && e != nil && e.Status == state.StatusCreated && e.ID != 0 {
 		live = opts.Live[s.Addr]
 		// An object nested in one created again is gone with it: its old
 		// parent no longer exists.
 		if parent != nil && parent.Gone {
-			live = &refresh.Live{Addr: s.Addr, Gone: true}
+			live = &resource.Live{Addr: s.Addr, Gone: true}
 		}
 	}
 	switch {
 	case live != nil && live.Gone:
 		s.Action, s.Gone = Create, true
-	case live != nil && live.Record != nil && e.Hash != "" && len(refresh.Compare(resource.Get(s.Kind), e.Spec, live.Record, ids)) > 0:
+	case live != nil && live.Record != nil && e.Hash != "" && len(resource.Compare(resource.Get(s.Kind), e.Spec, live.Record, ids)) > 0:
 		// Changed behind onboard's back: diff what BlueRockTEL holds now
 		// with the manifest.
 		spec := resource.Get(s.Kind)
-		drift := refresh.Compare(spec, e.Spec, live.Record, ids)
-		current := refresh.LiveSpec(spec, e.Spec, live.Record, ids)
+		drift := resource.Compare(spec, e.Spec, live.Record, ids)
+		current := resource.LiveSpec(spec, e.Spec, live.Record, ids)
 		s.Changes = diffSpecs(spec, current, s.Spec)
 		drifted := map[string]bool{}
 		for _, d := range drift {
@@ -435,6 +434,36 @@ func orderObjects(objs []*manifest.Object) []*manifest.Object {
 	for _, o := range objs {
 		if o.Customer() != nil {
 			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// ReadScope is what a refresh of only what changed reads: every object
+// whose step would send something or settle an unknown outcome, and
+// everything it depends on (its parents, its references, theirs), so that
+// an object gone behind onboard's back is seen where it matters. Objects
+// the manifests leave unchanged are trusted to the state.
+func (p *Plan) ReadScope() map[string]bool {
+	out := map[string]bool{}
+	var add func(addr string)
+	add = func(addr string) {
+		if out[addr] {
+			return
+		}
+		out[addr] = true
+		if s := p.ByAddr[addr]; s != nil {
+			for _, d := range s.Deps {
+				add(d)
+			}
+			if s.Of != "" {
+				add(s.Of)
+			}
+		}
+	}
+	for _, s := range p.Steps {
+		if s.Action != NoOp || s.Verify {
+			add(s.Addr)
 		}
 	}
 	return out

@@ -49,13 +49,3 @@ func ParentAddr(addr string) string {
 	}
 	return addr[:j]
 }
-
-// IDs resolves an address to the id st records for it, for Compare.
-func IDs(st *state.State) func(addr string) (int64, bool) {
-	return func(addr string) (int64, bool) {
-		if o := st.Get(addr); o != nil && o.ID > 0 {
-			return o.ID, true
-		}
-		return 0, false
-	}
-}

@@ -32,7 +32,7 @@ func TestKnownFrom(t *testing.T) {
 		}
 	}
 	got := refresh.KnownFrom(s.State())
-	ids := refresh.IDs(s.State())
+	ids := s.State().IDOf
 	if id, ok := ids("customer.acme.file.main"); !ok || id != 300001 {
 		t.Errorf("IDs(file) = %d, %v", id, ok)
 	}
@@ -49,5 +49,19 @@ func TestKnownFrom(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("KnownFrom = %v\nwant %v", got, want)
+	}
+}
+
+func TestParentAddr(t *testing.T) {
+	for addr, want := range map[string]string{
+		"family.voip":                          "",
+		"customer.acme":                        "",
+		"customer.acme.file.main":              "customer.acme",
+		"customer.acme.file.main.licence.seat": "customer.acme.file.main",
+		"bogus":                                "",
+	} {
+		if got := refresh.ParentAddr(addr); got != want {
+			t.Errorf("ParentAddr(%s) = %q, want %q", addr, got, want)
+		}
 	}
 }

@@ -37,18 +37,9 @@ type Reader interface {
 	ListPage(ctx context.Context, kind resource.Kind, query url.Values, number, perPage int) (*bluerocktel.Page, error)
 }
 
-// Live is what BlueRockTEL holds for one known object.
-type Live struct {
-	Addr string
-	Kind resource.Kind
-	ID   int64
-	// Gone: BlueRockTEL answered 404 for the object, or for its file.
-	Gone bool
-	// Record is the object as the API answered it (nil when Gone). A
-	// customer file's record carries its lines under "licences",
-	// "initials" and "recurrings".
-	Record *bluerocktel.Record
-}
+// Live is what BlueRockTEL holds for one known object: the table's
+// resource.Live, which plan reads as data.
+type Live = resource.Live
 
 // Options tune Read.
 type Options struct {
@@ -57,6 +48,10 @@ type Options struct {
 	// PerPage is asked for when listing (default and maximum
 	// bluerocktel.MaxPerPage).
 	PerPage int
+	// OnRead, when set, is called as objects are read with how many
+	// have been so far, for progress; calls may come from several
+	// goroutines, one at a time.
+	OnRead func(read int)
 }
 
 // KindStats counts the requests of one kind.
@@ -155,9 +150,10 @@ type run struct {
 	g       *errgroup.Group
 	ctx     context.Context
 
-	mu    sync.Mutex
-	live  map[string]*Live
-	kinds map[resource.Kind]KindStats
+	mu     sync.Mutex
+	live   map[string]*Live
+	kinds  map[resource.Kind]KindStats
+	onRead func(int)
 }
 
 func newRun(c Reader, opts Options) *run {
@@ -166,7 +162,7 @@ func newRun(c Reader, opts Options) *run {
 	if per <= 0 || per > bluerocktel.MaxPerPage {
 		per = bluerocktel.MaxPerPage
 	}
-	return &run{c: c, perPage: per, sem: make(chan struct{}, p), live: map[string]*Live{}, kinds: map[resource.Kind]KindStats{}}
+	return &run{c: c, perPage: per, sem: make(chan struct{}, p), live: map[string]*Live{}, kinds: map[resource.Kind]KindStats{}, onRead: opts.OnRead}
 }
 
 // task makes one request and returns the tasks that follow from its answer.
@@ -205,8 +201,11 @@ func (r *run) count(kind resource.Kind, gets, pages int) {
 
 func (r *run) set(k Known, rec *bluerocktel.Record) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.live[k.Addr] = &Live{Addr: k.Addr, Kind: k.Kind, ID: k.ID, Gone: rec == nil, Record: rec}
-	r.mu.Unlock()
+	if r.onRead != nil {
+		r.onRead(len(r.live))
+	}
 }
 
 func (r *run) stats() Stats {
@@ -245,11 +244,11 @@ func (r *run) group(known []Known) (readPlan, error) {
 			return p, fmt.Errorf("refresh: %s has an unknown kind %q", k.Addr, k.Kind)
 		}
 		switch {
-		case len(embedded(spec)) > 0:
+		case len(spec.Embeds()) > 0:
 			f := &fileRead{r: r, file: k, spec: spec}
 			files[k.Addr] = f
 			p.files = append(p.files, f)
-		case spec.Parent != nil && spec.Parent.BodyField != "":
+		case spec.Parent != nil && spec.Parent.Embedded:
 			lines = append(lines, k)
 		case spec.Parent == nil:
 			top[k.Kind] = append(top[k.Kind], k)
@@ -284,18 +283,6 @@ func (r *run) group(known []Known) (readPlan, error) {
 		p.lists = append(p.lists, l)
 	}
 	return p, nil
-}
-
-// embedded returns the kinds a GET of spec's objects carries (a file's
-// lines), linked to it by a body field.
-func embedded(spec *resource.Spec) []*resource.Spec {
-	var out []*resource.Spec
-	for _, c := range spec.Children() {
-		if c.Parent.BodyField != "" {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // getTask reads one object by id: a 404 means Gone.
@@ -343,8 +330,8 @@ func (f *fileRead) read(ctx context.Context) ([]task, error) {
 	r.set(f.file, rec)
 	var next []task
 	embeds := map[resource.Kind]map[int64]*bluerocktel.Record{}
-	for _, c := range embedded(f.spec) {
-		recs, ok, err := rec.Embedded(c.Collection)
+	for _, c := range f.spec.Embeds() {
+		recs, ok, err := bluerocktel.Embedded(rec, c.Collection)
 		if err != nil || !ok {
 			continue // not embedded (or not readable): by id below
 		}

@@ -17,8 +17,8 @@ type Changed struct {
 	ID   int64
 	Gone bool
 	// Drift lists the fields that differ (empty when Gone).
-	Drift []Drift
-	// Spec is the state's spec with the live values (see LiveSpec), and
+	Drift []resource.Drift
+	// Spec is the state's spec with the live values (see resource.LiveSpec), and
 	// Hash identifies it; both nil/"" when Gone.
 	Spec map[string]string
 	Hash string
@@ -29,7 +29,7 @@ type Changed struct {
 // state. Objects whose recorded spec is unknown (imported by hand) are
 // skipped: there is nothing to compare.
 func Changes(st *state.State, live map[string]*Live) []Changed {
-	ids := IDs(st)
+	ids := st.IDOf
 	var out []Changed
 	for _, o := range st.Sorted() {
 		l := live[o.Addr]
@@ -44,11 +44,11 @@ func Changes(st *state.State, live map[string]*Live) []Changed {
 		case spec == nil || o.Spec == nil:
 			continue
 		default:
-			c.Drift = Compare(spec, o.Spec, l.Record, ids)
+			c.Drift = resource.Compare(spec, o.Spec, l.Record, ids)
 			if len(c.Drift) == 0 {
 				continue
 			}
-			c.Spec = LiveSpec(spec, o.Spec, l.Record, ids)
+			c.Spec = resource.LiveSpec(spec, o.Spec, l.Record, ids)
 			c.Hash = HashSpec(c.Spec)
 		}
 		out = append(out, c)

@@ -8,7 +8,10 @@
 // a kind or renaming a wire field is a change here only.
 package resource
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Kind names a resource kind. Its string form is used in addresses
 // (e.g. "customer.acme.file.main") and in state.
@@ -177,6 +180,11 @@ type Parent struct {
 	// BodyField receives the parent's id in the request body
 	// (customer_file_id on lines).
 	BodyField string
+	// Embedded: the parent's GET answers the objects of this kind under
+	// the kind's Collection (a customer file's GET carries its lines under
+	// "licences", "initials" and "recurrings"). Refresh, export and show
+	// read them from there; the sandbox serves them there.
+	Embedded bool
 	// QueryField receives the parent's id in the query string
 	// (fileable_id on customer files), with QueryConst added as is.
 	QueryField string
@@ -244,14 +252,27 @@ type Spec struct {
 	// BareList: the API answers the kind's list as a bare JSON array, not
 	// a paginator (contacts, per the API notes).
 	BareList bool
+	// Owner: an object of the kind owns everything nested in it (a
+	// customer, a prospect). It and its objects are one lock scope of a
+	// shared state (OwnerAddr) and one section of a plan.
+	Owner bool
+	// Catalog: the kind is part of the catalog that owners' objects refer
+	// to (families, items): shared by every customer, exported to
+	// catalog.yaml, claimed one object at a time by concurrent runners.
+	Catalog bool
 }
 
-// FollowUpFields returns the fields sent by the kind's follow-up step.
-func (s *Spec) FollowUpFields() []Field {
-	var out []Field
-	for _, f := range s.Fields {
-		if f.FollowUp {
-			out = append(out, f)
+// IsLine reports whether the kind is a billing line: one that has a
+// Charge.
+func (s *Spec) IsLine() bool { return s.Charge != NoCharge }
+
+// Embeds returns the kinds whose objects a GET of s's objects carries
+// (Parent.Embedded: a file's lines), in table order.
+func (s *Spec) Embeds() []*Spec {
+	var out []*Spec
+	for _, c := range s.Children() {
+		if c.Parent.Embedded {
+			out = append(out, c)
 		}
 	}
 	return out
@@ -332,7 +353,7 @@ const (
 // The three kinds of lines share their parent, item reference, price
 // override and identity.
 var (
-	lineParent = &Parent{Kind: CustomerFile, BodyField: "customer_file_id"}
+	lineParent = &Parent{Kind: CustomerFile, BodyField: "customer_file_id", Embedded: true}
 	lineItem   = Field{Name: "item", Wire: "item_id", Type: Reference, Target: Item, IDName: "item_id", Required: true, Fixed: true,
 		Description: descItemRef + " Or `item_id`: " + descItemID}
 	linePrice = Field{Name: "selling_price_without_tax", Type: Decimal, NonNegative: true, Scale: MoneyScale, Money: true, Billing: Price, Description: descOverPrice}
@@ -399,6 +420,7 @@ var table = []*Spec{
 		},
 		NaturalKeys: [][]string{{"name"}},
 		AdoptKey:    []string{"name"},
+		Catalog:     true,
 	},
 	{
 		Kind: Item, Title: "item", Label: "description", Collection: "items", Path: "/v1/items",
@@ -416,6 +438,7 @@ var table = []*Spec{
 		NaturalKeys: [][]string{{"internal_reference"}, {"description", "family_id"}},
 		AdoptKey:    []string{"internal_reference"},
 		Defaults:    []Default{{Wire: "active", JSON: "true"}},
+		Catalog:     true,
 	},
 	{
 		Kind: Customer, Title: "customer", Label: "name", Collection: "customers", Path: "/v1/customers",
@@ -435,6 +458,7 @@ var table = []*Spec{
 		Returned:    []string{"customer_account"},
 		Defaults: []Default{{Wire: "customer_account", IDFormat: "CL%06d"}, {Wire: "active", JSON: "true"},
 			{Wire: "main_address_country", JSON: `"France"`}},
+		Owner: true,
 	},
 	{
 		Kind: CustomerFile, Title: "customer file", Label: "name", Collection: "files", Path: "/v1/customer-files",
@@ -515,6 +539,7 @@ var table = []*Spec{
 		NaturalKeys: [][]string{{"name"}},
 		Returned:    []string{"customer_account"},
 		Defaults:    []Default{{Wire: "customer_account", IDFormat: "PR%06d"}},
+		Owner:       true,
 	},
 	contactSpec(ProspectContact, Prospect, `App\Prospect`),
 	{
@@ -559,6 +584,21 @@ func TopLevel() []*Spec {
 		}
 	}
 	return out
+}
+
+// OwnerAddr returns the address of the owner (Spec.Owner) that the
+// object at addr belongs to: "customer.acme" for
+// "customer.acme.file.main" and for "customer.acme" itself, "" for an
+// object no owner holds (a catalog object). Addresses are kind.name pairs,
+// each nested in the one before; a follow-up's trailing name is ignored.
+func OwnerAddr(addr string) string {
+	parts := strings.Split(addr, ".")
+	for i := 0; i+1 < len(parts); i += 2 {
+		if s := Get(Kind(parts[i])); s != nil && s.Owner {
+			return strings.Join(parts[:i+2], ".")
+		}
+	}
+	return ""
 }
 
 // Cookbook returns the seven kinds of the onboarding cookbook's calls, in

@@ -97,12 +97,15 @@ func (s *Server) BillingRun(fileID int64, date string) ([]byte, error) {
 	net := new(apd.Decimal)
 	idText := strconv.FormatInt(fileID, 10)
 	due := map[string]string{}
-	for _, k := range []resource.Kind{resource.Initial, resource.Recurring, resource.Licence} {
-		ks := st.kinds[k]
-		for _, id := range ks.index["customer_file_id"][idText] {
+	for _, spec := range files.spec.Embeds() {
+		if !spec.IsLine() {
+			continue
+		}
+		ks := st.kinds[spec.Kind]
+		for _, id := range ks.index[spec.Parent.BodyField][idText] {
 			line := ks.objs[id]
-			key := fmt.Sprintf("%s#%d", k, id)
-			if !st.isDue(k, line, st.bill.billed[key], day) {
+			key := fmt.Sprintf("%s#%d", spec.Kind, id)
+			if !st.isDue(spec.Charge, line, st.bill.billed[key], day) {
 				continue
 			}
 			amount := st.lineAmount(line)
@@ -133,9 +136,9 @@ func (s *Server) BillingRun(fileID int64, date string) ([]byte, error) {
 	return inv.render(nil), nil
 }
 
-// isDue says whether a line is billed by a run at day, given the date it
-// was last billed ("" never).
-func (st *store) isDue(k resource.Kind, line *object, last string, day time.Time) bool {
+// isDue says whether a line billed as charge is billed by a run at day,
+// given the date it was last billed ("" never).
+func (st *store) isDue(charge resource.Charge, line *object, last string, day time.Time) bool {
 	on := func(field string) bool { // the line's date field is reached (or unset)
 		t, ok := valueText(line.vals[field])
 		return !ok || t <= day.Format(time.DateOnly)
@@ -143,12 +146,12 @@ func (st *store) isDue(k resource.Kind, line *object, last string, day time.Time
 	if active, ok := normBool(line.valOr("active", true)); ok && !active {
 		return false
 	}
-	switch k {
-	case resource.Initial:
+	switch charge {
+	case resource.OneTime:
 		return last == "" && on("charge_after_date")
-	case resource.Recurring:
+	case resource.PerCycle:
 		return last != day.Format(time.DateOnly) && on("service_start")
-	case resource.Licence:
+	case resource.PerRenewal:
 		if !on("activation_date") {
 			return false
 		}

@@ -147,7 +147,7 @@ func newStore(now func() time.Time) (*store, error) {
 		s.list = append(s.list, ks)
 	}
 	for _, ks := range s.list {
-		if p := ks.spec.Parent; p != nil && p.BodyField != "" {
+		if p := ks.spec.Parent; p != nil && p.Embedded {
 			if parent := s.kinds[p.Kind]; parent != nil {
 				parent.children = append(parent.children, ks)
 				parent.reserved[ks.spec.Collection] = true

@@ -3,8 +3,9 @@ package state
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/onboardhq/onboard/pkg/resource"
 )
 
 // Backend is an open state, whatever keeps it: the local file (*Store) or a
@@ -48,16 +49,20 @@ type Backend interface {
 
 var _ Backend = (*Store)(nil)
 
-// ScopeOf is the lock scope of an address: "customer.NAME" for a customer
-// and everything in it; the address itself for a catalog object (a family
-// or an item), which runners applying different customers share.
+// ScopeOf is the lock scope of an address: its owner's address
+// (resource.OwnerAddr: "customer.NAME", "prospect.NAME") for an owner and
+// everything in it; the address itself for a catalog object (a family or
+// an item), which runners applying different customers share.
 func ScopeOf(addr string) string {
-	if rest, ok := strings.CutPrefix(addr, "customer."); ok {
-		name, _, _ := strings.Cut(rest, ".")
-		return "customer." + name
+	if owner := resource.OwnerAddr(addr); owner != "" {
+		return owner
 	}
 	return addr
 }
+
+// Owned reports whether addr is in an owner's scope (a customer's or a
+// prospect's), which its lock covers, rather than a catalog object's.
+func Owned(addr string) bool { return resource.OwnerAddr(addr) != "" }
 
 // Location is the state file's path.
 func (s *Store) Location() string { return s.path }

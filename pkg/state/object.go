@@ -74,6 +74,15 @@ func (s *State) Get(addr string) *Object {
 	return s.Objects[addr]
 }
 
+// IDOf returns the id the state records for the object at addr, if it
+// has one: how a comparison resolves the "@addr" of a reference.
+func (s *State) IDOf(addr string) (int64, bool) {
+	if o := s.Get(addr); o != nil && o.ID > 0 {
+		return o.ID, true
+	}
+	return 0, false
+}
+
 // Len is the number of objects.
 func (s *State) Len() int {
 	if s == nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -25,6 +26,11 @@ type Options struct {
 	// NoSync skips every fsync. For tests and benchmarks only: a crash
 	// may then lose acknowledged records.
 	NoSync bool
+	// DiscardEmpty: a state this session created is removed when the
+	// session ends holding no object, so that a run that recorded nothing
+	// (an apply cancelled or refused before its first request) leaves no
+	// state behind. Only the file backend creates on open.
+	DiscardEmpty bool
 }
 
 // ErrClosed is returned by writes to a closed Store.
@@ -40,6 +46,8 @@ type Store struct {
 	opts Options
 	lock *fileLock
 	f    *os.File
+	// created: Open made the file (see Options.DiscardEmpty).
+	created bool
 
 	// sendMu orders sends on reqs against Close closing it.
 	sendMu sync.RWMutex
@@ -87,11 +95,12 @@ func Open(path string, opts Options) (*Store, error) {
 
 // openLocked loads the state once the lock is held, and starts the writer.
 func openLocked(path string, opts Options, lock *fileLock, warnings []string) (*Store, error) {
+	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	s := &Store{path: path, opts: opts, lock: lock, f: f, warnings: warnings}
+	s := &Store{path: path, opts: opts, lock: lock, f: f, warnings: warnings, created: errors.Is(statErr, fs.ErrNotExist)}
 	// load first: a file that is not a state (a mistaken --state) is
 	// refused before anything about it is changed.
 	if err := s.load(); err != nil {
@@ -291,6 +300,7 @@ func (s *Store) close() error {
 	s.mu.RLock()
 	jerr := s.err
 	needCompact := s.records != len(s.objects) || s.metas > 1
+	discard := s.opts.DiscardEmpty && s.created && len(s.objects) == 0
 	s.mu.RUnlock()
 
 	var errs []error
@@ -300,7 +310,12 @@ func (s *Store) close() error {
 	if err := s.f.Close(); err != nil && jerr == nil {
 		errs = append(errs, fmt.Errorf("close state: %w", err))
 	}
-	if jerr == nil && needCompact {
+	switch {
+	case jerr == nil && discard:
+		if err := os.Remove(s.path); err != nil {
+			errs = append(errs, fmt.Errorf("remove the empty state %s: %w", s.path, err))
+		}
+	case jerr == nil && needCompact:
 		if err := s.compact(); err != nil {
 			errs = append(errs, err)
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"hash/fnv"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -119,7 +118,7 @@ func (s *Store) Lock(ctx context.Context, scopes []string, timeout time.Duration
 // to call once the outcome of this runner's create is recorded. Objects of
 // a customer need no claim: the customer's lock covers them.
 func (s *Store) Claim(ctx context.Context, addr string) (*state.Object, func(), error) {
-	if strings.HasPrefix(addr, "customer.") && s.held[state.ScopeOf(addr)] {
+	if state.Owned(addr) && s.held[state.ScopeOf(addr)] {
 		return nil, func() {}, nil
 	}
 	key := s.key("claim " + addr)

@@ -88,3 +88,21 @@ func Redact(loc string) string {
 	}
 	return t.redacted
 }
+
+// WithoutPassword returns loc with the password of a PostgreSQL URL left
+// out (the driver then takes it from $PGPASSWORD or ~/.pgpass), for what
+// is kept: a saved plan records where its state is, never a secret. Other
+// locations come back as they are.
+func WithoutPassword(loc string) string {
+	if !IsURL(loc) {
+		return loc
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return Redact(loc)
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	return u.String()
+}

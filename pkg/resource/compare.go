@@ -1,13 +1,10 @@
-package refresh
+package resource
 
 import (
 	"bytes"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/onboardhq/onboard/pkg/bluerocktel"
-	"github.com/onboardhq/onboard/pkg/resource"
 )
 
 // Drift is one field whose live value differs from the one recorded.
@@ -33,7 +30,7 @@ type Drift struct {
 // timestamps) are never drift. Neither is a field the live record does not
 // carry at all, nor a reference whose target's id is unknown: there is
 // nothing to compare them with.
-func Compare(kind *resource.Spec, spec map[string]string, live *bluerocktel.Record, ids func(addr string) (int64, bool)) []Drift {
+func Compare(kind *Spec, spec map[string]string, live *Record, ids func(addr string) (int64, bool)) []Drift {
 	if live == nil {
 		return nil
 	}
@@ -47,20 +44,20 @@ func Compare(kind *resource.Spec, spec map[string]string, live *bluerocktel.Reco
 		}
 		f, known := fieldOf(kind, name)
 		if !known {
-			if !resource.EqualJSON(text, raw) {
+			if !EqualJSON(text, raw) {
 				out = append(out, Drift{Wire: wire, Recorded: text, Live: string(bytes.TrimSpace(raw))})
 			}
 			continue
 		}
 		want := text
-		if f.Type == resource.ReferenceList {
+		if f.Type == ReferenceList {
 			w, ok := listIDs(text, ids)
 			if !ok {
 				continue // a target's id is unknown: nothing to compare with
 			}
 			want = w
 		}
-		if f.Type == resource.Reference && strings.HasPrefix(text, "@") {
+		if f.Type == Reference && strings.HasPrefix(text, "@") {
 			id, ok := ids(text[1:])
 			if !ok {
 				continue
@@ -81,7 +78,7 @@ func Compare(kind *resource.Spec, spec map[string]string, live *bluerocktel.Reco
 
 // listIDs resolves the "@addr" items of a reference list's text to ids.
 func listIDs(text string, ids func(addr string) (int64, bool)) (string, bool) {
-	items := resource.SplitList(text)
+	items := SplitList(text)
 	for i, it := range items {
 		if a, ok := strings.CutPrefix(it, "@"); ok {
 			id, ok := ids(a)
@@ -98,24 +95,24 @@ func listIDs(text string, ids func(addr string) (int64, bool)) (string, bool) {
 // parent link (customer_file_id, fileable_id: references; fileable_type:
 // a string). known is false for a field the table does not describe (an
 // `extra:` entry).
-func fieldOf(kind *resource.Spec, w string) (resource.Field, bool) {
+func fieldOf(kind *Spec, w string) (Field, bool) {
 	if f, ok := kind.WireField(w); ok {
 		return f, true
 	}
 	if p := kind.Parent; p != nil {
 		if w == p.BodyField || w == p.QueryField {
-			return resource.Field{Name: w, Wire: w, Type: resource.Reference, Target: p.Kind}, true
+			return Field{Name: w, Wire: w, Type: Reference, Target: p.Kind}, true
 		}
 		if _, ok := p.QueryConst[w]; ok {
-			return resource.Field{Name: w, Wire: w, Type: resource.String}, true
+			return Field{Name: w, Wire: w, Type: String}, true
 		}
 	}
-	return resource.Field{}, false
+	return Field{}, false
 }
 
 // orderedKeys orders spec's keys as requests are written: query
 // parameters, the parent link, the table's fields, then the rest sorted.
-func orderedKeys(kind *resource.Spec, spec map[string]string) []string {
+func orderedKeys(kind *Spec, spec map[string]string) []string {
 	rank := func(k string) int {
 		if strings.HasPrefix(k, "?") {
 			return 0
@@ -149,7 +146,7 @@ func orderedKeys(kind *resource.Spec, spec map[string]string) []string {
 // null): the spec of what BlueRockTEL has now, for the fields spec holds,
 // as `--refresh-only` records it in state. Fields without drift keep
 // their text, references to unchanged targets their "@addr".
-func LiveSpec(kind *resource.Spec, spec map[string]string, live *bluerocktel.Record, ids func(addr string) (int64, bool)) map[string]string {
+func LiveSpec(kind *Spec, spec map[string]string, live *Record, ids func(addr string) (int64, bool)) map[string]string {
 	out := make(map[string]string, len(spec))
 	for k, v := range spec {
 		out[k] = v
