@@ -17,11 +17,13 @@ func TestDiscardEmpty(t *testing.T) {
 		name   string
 		exists bool // the file exists before the session
 		put    bool
+		event  bool // a history event recorded
 		keep   bool
 	}{
 		{name: "new, nothing recorded", keep: false},
 		{name: "new, an object recorded", put: true, keep: true},
 		{name: "existing, nothing recorded", exists: true, keep: true},
+		{name: "new, only an override recorded", event: true, keep: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "onboard.state")
@@ -40,6 +42,11 @@ func TestDiscardEmpty(t *testing.T) {
 			}
 			if tc.put {
 				if err := s.Put(obj); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.event {
+				if err := s.Record(state.Event{Kind: state.EventPolicyOverride}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -300,7 +300,7 @@ func (s *Store) close() error {
 	s.mu.RLock()
 	jerr := s.err
 	needCompact := s.records != len(s.objects) || s.metas > 1
-	discard := s.opts.DiscardEmpty && s.created && len(s.objects) == 0
+	discard := s.opts.DiscardEmpty && s.created && len(s.objects) == 0 && len(s.history) == 0 // an override recorded is kept
 	s.mu.RUnlock()
 
 	var errs []error
