@@ -192,6 +192,8 @@ func assemble(results []fileResult) (*Set, []Diagnostic) {
 		}
 	}
 
+	diags = append(diags, expandOffers(results, broken, dirty)...)
+
 	// Top-level objects that a lookup by natural key would confuse.
 	var clean []*Object
 	for _, o := range top {
