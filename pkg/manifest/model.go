@@ -87,6 +87,10 @@ type Object struct {
 	// that overrides it; OfferPos is the offer's line in the latter case.
 	Offer    string
 	OfferPos Pos
+	// Overrides lists the manifest keys the file's line sets over its
+	// offer's line (fields, references by Name, "extra.KEY"), in table
+	// order then extra's; nil when nothing overrides it.
+	Overrides []string
 }
 
 // Spec returns the object's entry in the resource table.

@@ -271,6 +271,16 @@ func merge(file *Object, name string, ol, ov *Object) *Object {
 	}
 	m.Pos = ov.Pos
 	m.OfferPos = ol.Pos
+	for _, f := range ov.Spec().Fields {
+		_, isField := ov.Fields[f.Name]
+		_, isRef := ov.Refs[f.Name]
+		if isField || isRef {
+			m.Overrides = append(m.Overrides, f.Name)
+		}
+	}
+	for _, x := range ov.Extra {
+		m.Overrides = append(m.Overrides, resource.ExtraKey+"."+x.Key)
+	}
 	if len(ov.Fields) > 0 {
 		m.Fields = make(map[string]Value, len(ol.Fields)+len(ov.Fields))
 		for k, v := range ol.Fields {
