@@ -14,7 +14,7 @@ import (
 // FormatVersion is the version of the JSON plan format, a string as in
 // Terraform's `show -json`. The major number changes only when a field is
 // removed or changes meaning.
-const FormatVersion = "2.0"
+const FormatVersion = "2.1"
 
 type jsonOrphan struct {
 	Address string `json:"address"`
