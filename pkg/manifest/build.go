@@ -122,6 +122,14 @@ func (b *builder) object(s *resource.Spec, parent *Object, e *entry) *Object {
 	}
 	if !b.partial {
 		b.order(o, s)
+	} else {
+		// A part with a value the schema rejected lacks that field:
+		// checking the merged line would report it missing as well.
+		for _, e := range t.entries {
+			if b.bad[e.val] {
+				b.dirty[o] = true
+			}
+		}
 	}
 	if xe := t.entry(resource.ExtraKey); xe != nil && !b.bad[xe.val] && xe.val.kind == nMap {
 		b.extra(o, s, xe.val)

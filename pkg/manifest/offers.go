@@ -219,10 +219,11 @@ func expandFile(u offerUse, byName map[string]*offer, names []string, broken boo
 			if ov != nil {
 				overridden[ov] = true
 			}
+			m := merge(file, off.name, ol, ov)
 			if dirty[ol] || (ov != nil && dirty[ov]) {
-				dirty[file] = true
+				dirty[file], dirty[m] = true, true
 			}
-			lines = append(lines, merge(file, off.name, ol, ov))
+			lines = append(lines, m)
 		}
 	}
 	for _, c := range file.Children {

@@ -160,6 +160,22 @@ customers:
 `, []string{
 			`m.yaml:6:55: offers lists offer "p" twice; list each offer once`,
 		}},
+		{"bad value in an override, reported once", `items:
+  sip: {description: SIP}
+offers:
+  p: {recurrings: {trunk: {item: sip}}}
+customers:
+  a:
+    name: A
+    files:
+      main:
+        name: Main
+        offers: [p]
+        recurrings:
+          trunk: {quantity: five}
+`, []string{
+			`m.yaml:13:29: quantity must be a number, got string "five"`,
+		}},
 		{"identical merged lines", `items:
   sip: {description: SIP}
 offers:
