@@ -116,6 +116,9 @@ func changeRow(s *plan.Step) string {
 	} else {
 		detail = "new"
 	}
+	if s.Offer != "" {
+		detail += " (offer " + s.Offer + ")"
+	}
 	return fmt.Sprintf("| %s | `%s` | %s | %s |\n", symbol(s), s.Addr, resource.Get(s.Kind).Title, mdEscape(detail))
 }
 
