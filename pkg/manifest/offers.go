@@ -108,6 +108,9 @@ func (b *builder) offerDecls(t *tnode) {
 		if e.val.kind == nMap && !b.bad[e.val] {
 			o.lines = b.collections(lineSpecs(), nil, e.val)
 		}
+		for _, l := range o.lines {
+			l.Offer = e.key // named in messages about the line
+		}
 		b.offers = append(b.offers, o)
 	}
 }

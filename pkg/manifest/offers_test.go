@@ -224,3 +224,28 @@ customers:
 		t.Errorf("partial line in a file without offers: %q", d)
 	}
 }
+
+// TestOffersWrongShapes checks the messages for offers written in the
+// wrong shape, at each level.
+func TestOffersWrongShapes(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"offers: 5\n", `m.yaml:1:9: offers must be a mapping from offer name to its lines, got number 5; write each offer under its name: offers: {NAME: {recurrings: {...}}}`},
+		{"offers: [a]\n", `m.yaml:1:9: offers must be a mapping from offer name to its lines, got a list; write each offer under its name: offers: {NAME: {recurrings: {...}}}`},
+		{"offers: {p: 5}\n", `m.yaml:1:13: offer "p" must be a mapping of lines, got number 5; write the offer's lines under licences:, initials: or recurrings:`},
+		{"offers: {p: {recurrings: 5}}\n", `m.yaml:1:26: recurrings of offer "p" must be a mapping from local name to recurring line, got number 5; write each recurring line under its local name: recurrings: {NAME: {...}}`},
+		{"offers: {p: {recurrings: {t: 5}}}\n", `m.yaml:1:30: recurring line "t" of offer "p" must be a mapping of fields, got number 5; write the recurring line's fields under t:`},
+		{"offers: {p: {recurrings: {t: {item: s, quantity: x}}}}\nitems: {s: {description: S}}\n", `m.yaml:1:50: quantity must be a number, got string "x"`},
+		{"offers: {p: {recurrings: {t: {item: s, qty: 1}}}}\nitems: {s: {description: S}}\n", `m.yaml:1:40: unknown field "qty" in recurring line "t" of offer "p"`},
+		{"offers: {p: {recurrings: {t: {item: sp}}}}\nitems: {sip: {description: S}}\n", `m.yaml:1:37: recurring line "t" of offer "p" refers to unknown item "sp"; did you mean "sip"?`},
+		{"offers: {p: {files: {}}}\n", `m.yaml:1:14: unknown key "files" in offer "p"; an offer holds licences, initials, recurrings`},
+		{"offers: {p.q: {}}\n", `m.yaml:1:10: invalid local name "p.q" for an offer; use letters, digits, _ and - only`},
+		{"customers: {a: {name: A, files: {f: {name: F, offers: [1]}}}}\n", `m.yaml:1:56: offers of customer file "f" must be a list of offer names, got number 1; write the names of offers declared under offers:, like offers: [sip-pack]`},
+		{"prospects: {a: {name: Ab, files: {f: {name: F, offers: [p]}}}}\n", `m.yaml:1:48: unknown field "offers" in prospect file "f"`},
+	}
+	for _, tt := range tests {
+		got := diagnostics(t, tt.src)
+		if len(got) == 0 || !strings.HasPrefix(got[0], tt.want) {
+			t.Errorf("%s\ngot  %q\nwant %q", tt.src, got, tt.want)
+		}
+	}
+}
