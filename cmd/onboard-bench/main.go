@@ -38,6 +38,7 @@ type scenario struct {
 	update      bool // measure an update of every recurring line of an applied set (issue 10): apply, or plan with plan
 	export      bool // measure an export of an applied set (issue 14) instead of apply
 	interrupt   bool // apply interrupted by SIGINT, then the state's complete customers (issue 15)
+	offers      bool // plan a set whose lines come from offers against the same lines by hand (issue 20)
 	// runs is how many times the scenario runs by default (-count
 	// overrides): the cheap ones whose figure a busy machine sways run
 	// three times, and their targets are judged on the median.
@@ -57,6 +58,7 @@ var scenarios = []scenario{
 	{name: "update-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", update: true, runs: 3},
 	{name: "plan-updates-10k", customers: 10000, parallelism: 32, update: true, plan: true, runs: 3},
 	{name: "export-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", export: true},
+	{name: "plan-offers-10k", customers: 10000, plan: true, offers: true, runs: 3},
 }
 
 func main() {
@@ -87,7 +89,11 @@ func main() {
 		sdir := filepath.Join(dir, s.name)
 		check(os.MkdirAll(sdir, 0o755))
 		manifests := filepath.Join(sdir, "manifests")
-		check(generateSet(manifests, s.customers))
+		if s.offers {
+			check(generateOfferSets(manifests, s.customers))
+		} else {
+			check(generateSet(manifests, s.customers))
+		}
 		r := &report{scenario: s}
 		fmt.Println(s.header())
 		n := max(1, s.runs)

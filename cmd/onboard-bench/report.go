@@ -82,6 +82,8 @@ func (r *report) targets() []target {
 			measured: fmt.Sprintf("%.0f requests, %.3f s%s", reqs, rwall, note), met: reqs == 0 && rwall < 0.5})
 	case "plan-10k":
 		ts = append(ts, r.planTargets("plan 10k", note)...)
+	case "plan-offers-10k":
+		ts = append(ts, r.offersTargets(note)...)
 	case "rate-200":
 		rps := r.median(runResult.requestsPerSecond)
 		p := r.median(runResult.pct429)
@@ -123,6 +125,8 @@ func (r *report) planTargets(what, note string) []target {
 func (s scenario) header() string {
 	h := fmt.Sprintf("## %s: %d customers (%d objects)", s.name, s.customers, s.objects())
 	switch {
+	case s.offers:
+		h += "; planned (--output json, empty state) from offers and from the same lines by hand, alternately"
 	case s.update && s.plan:
 		h += "; applied without latency, then the quantity of every recurring line changed and planned"
 	case s.update:

@@ -50,6 +50,7 @@ type runResult struct {
 	update     *updateResult  // update scenarios
 	export     *exportResult  // export scenarios
 	interrupt  *interruptResult
+	offers     *offersResult // offers scenarios
 }
 
 func (r runResult) cpuPerObject() time.Duration {
@@ -86,6 +87,9 @@ func (s scenario) run(bin, manifests, dir string) runResult {
 	res := runResult{objects: s.objects()}
 	if s.update {
 		return s.runUpdate(bin, manifests, dir)
+	}
+	if s.offers {
+		return s.runOffers(bin, manifests, dir)
 	}
 	if s.validate {
 		res.validate = measure(exec.Command(bin, "validate", manifests), io.Discard)

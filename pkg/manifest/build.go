@@ -22,6 +22,14 @@ type builder struct {
 	// dirty marks objects with a problem of their own; they are left out
 	// of the duplicate checks, which would only add noise.
 	dirty map[*Object]bool
+	// offers are the offers the file declares; uses, its customer files
+	// that take offers.
+	offers []*offer
+	uses   []offerUse
+	// partial is set while building lines that may be parts of a line
+	// (an offer's, or a file's that takes offers): what spans the parts
+	// is checked once they are merged (expandOffers).
+	partial bool
 }
 
 // pendingRef is a reference by local name, resolved after all files.
@@ -53,6 +61,9 @@ func (b *builder) document(root *tnode, bad map[*tnode]bool) {
 	}
 	b.top = append(b.top, b.collections(resource.TopLevel(), nil, root)...)
 	b.siblings(b.top, false)
+	if e := root.entry(OffersKey); e != nil {
+		b.offerDecls(e.val)
+	}
 }
 
 // collections builds the objects of the collections of kinds specs found
@@ -109,9 +120,28 @@ func (b *builder) object(s *resource.Spec, parent *Object, e *entry) *Object {
 			o.Fields[f.Name] = v
 		}
 	}
-	b.order(o, s)
+	if !b.partial {
+		b.order(o, s)
+	} else {
+		// A part with a value the schema rejected lacks that field:
+		// checking the merged line would report it missing as well.
+		for _, e := range t.entries {
+			if b.bad[e.val] {
+				b.dirty[o] = true
+			}
+		}
+	}
 	if xe := t.entry(resource.ExtraKey); xe != nil && !b.bad[xe.val] && xe.val.kind == nMap {
 		b.extra(o, s, xe.val)
+	}
+	if s.Kind == offerHolder {
+		if oe := t.entry(OffersKey); oe != nil {
+			b.takeOffers(o, oe)
+			b.partial = true
+			o.Children = b.collections(s.Children(), o, t)
+			b.partial = false
+			return o // its lines are checked once merged
+		}
 	}
 	o.Children = b.collections(s.Children(), o, t)
 	b.siblings(o.Children, true)

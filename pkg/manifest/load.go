@@ -192,6 +192,8 @@ func assemble(results []fileResult) (*Set, []Diagnostic) {
 		}
 	}
 
+	diags = append(diags, expandOffers(results, broken, dirty)...)
+
 	// Top-level objects that a lookup by natural key would confuse.
 	var clean []*Object
 	for _, o := range top {
@@ -268,9 +270,13 @@ func unresolved(p pendingRef, ref Ref, declared map[string]*Object, sg *suggeste
 	if best := sg.nearest(p.field.Target, ref.Name, declared); best != "" {
 		hint = fmt.Sprintf("did you mean %q?", best)
 	}
+	of := ""
+	if p.obj.Parent == nil && p.obj.Offer != "" {
+		of = fmt.Sprintf(" of offer %q", p.obj.Offer)
+	}
 	return Diagnostic{
 		Pos:     ref.Pos,
-		Message: fmt.Sprintf("%s %q refers to unknown %s %q", p.obj.Spec().Title, p.obj.Name, target, ref.Name),
+		Message: fmt.Sprintf("%s %q%s refers to unknown %s %q", p.obj.Spec().Title, p.obj.Name, of, target, ref.Name),
 		Hint:    hint,
 	}
 }

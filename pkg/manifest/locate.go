@@ -21,6 +21,8 @@ type located struct {
 	rest []string
 	// node is the value at the place (nil if the path does not resolve).
 	node *tnode
+	// offer names the offer the place is in ("" outside offers).
+	offer string
 }
 
 // locate walks an instance location (JSON pointer tokens) down the tree,
@@ -29,6 +31,16 @@ func locate(root *tnode, loc []string) located {
 	l := located{node: root, line: root.line, col: root.col}
 	kinds := resource.TopLevel()
 	i := 0
+	if len(loc) >= 2 && loc[0] == OffersKey {
+		e := root.get(OffersKey).entry(loc[1])
+		if e == nil {
+			l.node = nil
+			return l
+		}
+		l.offer, l.line, l.col, l.node = loc[1], e.line, e.col, e.val
+		kinds = lineSpecs()
+		i = 2
+	}
 	for i < len(loc) {
 		coll := specByCollection(kinds, loc[i])
 		if coll == nil {
@@ -85,14 +97,22 @@ func (l located) pos() (int32, int32) {
 
 // what names the innermost object: `item "sip"`, or the file at the top.
 func (l located) what() string {
-	if l.spec == nil {
+	switch {
+	case l.spec == nil && l.offer != "":
+		return fmt.Sprintf("offer %q", l.offer)
+	case l.spec == nil:
 		return "the manifest file"
+	case l.offer != "":
+		return fmt.Sprintf("%s %q of offer %q", l.spec.Title, l.name, l.offer)
 	}
 	return fmt.Sprintf("%s %q", l.spec.Title, l.name)
 }
 
 // collWhat names a collection: `customers`, or `files of customer "acme"`.
 func (l located) collWhat() string {
+	if l.spec == nil && l.offer != "" {
+		return fmt.Sprintf("%s of offer %q", l.coll.Collection, l.offer)
+	}
 	if l.spec == nil {
 		return l.coll.Collection
 	}
@@ -101,14 +121,21 @@ func (l located) collWhat() string {
 
 // allowedKeys lists the keys the schema allows at an object (or at the top).
 func (l located) allowedKeys() []string {
-	if l.spec == nil {
-		var keys []string
+	var keys []string
+	switch {
+	case l.spec == nil && l.offer != "":
+		for _, s := range lineSpecs() {
+			keys = append(keys, s.Collection)
+		}
+	case l.spec == nil:
 		for _, s := range resource.TopLevel() {
 			keys = append(keys, s.Collection)
 		}
-		return keys
+		keys = append(keys, OffersKey)
+	default:
+		keys = objectKeys(l.spec)
 	}
-	return objectKeys(l.spec)
+	return keys
 }
 
 // objectKeys lists the keys of an object of kind s, in table order.
@@ -123,6 +150,9 @@ func objectKeys(s *resource.Spec) []string {
 	keys = append(keys, resource.ExtraKey)
 	for _, c := range s.Children() {
 		keys = append(keys, c.Collection)
+	}
+	if s.Kind == offerHolder {
+		keys = append(keys, OffersKey)
 	}
 	return keys
 }

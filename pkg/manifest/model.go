@@ -79,8 +79,18 @@ type Object struct {
 	Lists map[string][]Ref
 	// Extra entries in the order written.
 	Extra []Extra
-	// Children, in the order written, for kinds that nest.
+	// Children, in the order written, for kinds that nest. A customer
+	// file's lines from offers come first, in the order of its offers.
 	Children []*Object
+	// Offer names the offer a line comes from ("" for a line written
+	// only in its file). Pos is then the offer's line, or the file's line
+	// that overrides it; OfferPos is the offer's line in the latter case.
+	Offer    string
+	OfferPos Pos
+	// Overrides lists the manifest keys the file's line sets over its
+	// offer's line (fields, references by Name, "extra.KEY"), in table
+	// order then extra's; nil when nothing overrides it.
+	Overrides []string
 }
 
 // Spec returns the object's entry in the resource table.

@@ -158,9 +158,10 @@ func (m *schemaMapper) walk(e *jsonschema.ValidationError) {
 	case *kind.OneOf, *kind.Not, *kind.AnyOf:
 		m.refRules(locate(m.root, e.InstanceLocation))
 		return
-	case *kind.Minimum, *kind.ExclusiveMinimum, *kind.Maximum, *kind.ExclusiveMaximum, *kind.Format:
+	case *kind.Minimum, *kind.ExclusiveMinimum, *kind.Maximum, *kind.ExclusiveMaximum, *kind.Format, *kind.UniqueItems:
 		// Value rules: reported by the typed field checks, in exact
-		// decimals and with better messages.
+		// decimals and with better messages (a name listed twice, at
+		// the repeat).
 		return
 	}
 	if len(e.Causes) == 0 {
@@ -189,6 +190,14 @@ func (m *schemaMapper) unknown(l located, keys []string) {
 	for _, k := range keys {
 		e := byKey[k]
 		if e == nil {
+			continue
+		}
+		if l.spec == nil && l.offer != "" {
+			hint := "an offer holds " + strings.Join(allowed, ", ")
+			if best := nearest(k, allowed); best != "" {
+				hint = fmt.Sprintf("did you mean %q?", best)
+			}
+			m.add(e.line, e.col, hint, "unknown key %q in %s", k, l.what())
 			continue
 		}
 		hint := unknownKeyHint(l.spec, k, allowed)
@@ -262,6 +271,15 @@ func (m *schemaMapper) wrongType(l located) {
 	line, col := l.node.line, l.node.col
 	got := describeValue(l.node)
 	switch {
+	case l.spec == nil && l.offer != "" && l.coll == nil:
+		m.add(line, col, "write the offer's lines under licences:, initials: or recurrings:",
+			"%s must be a mapping of lines, got %s", l.what(), got)
+	case l.spec == nil && l.coll == nil && len(l.rest) == 1 && l.rest[0] == OffersKey:
+		m.add(line, col, "write each offer under its name: offers: {NAME: {recurrings: {...}}}",
+			"offers must be a mapping from offer name to its lines, got %s", got)
+	case l.spec != nil && len(l.rest) >= 1 && l.rest[0] == OffersKey:
+		m.add(line, col, "write the names of offers declared under offers:, like offers: [sip-pack]",
+			"offers of %s must be a list of offer names, got %s", l.what(), got)
 	case l.spec == nil && len(l.rest) == 0 && l.coll == nil:
 		m.add(line, col, "start the file with families:, items: or customers:",
 			"a manifest file must be a mapping of families, items and customers, got %s", got)

@@ -24,12 +24,17 @@ func GenerateSchema() ([]byte, error) {
 	for _, s := range resource.All() {
 		defs = append(defs, kv{string(s.Kind), kindSchema(s)})
 	}
+	for _, s := range lineSpecs() {
+		defs = append(defs, kv{partDef(s), partSchema(s)})
+	}
+	defs = append(defs, kv{offerDef, offerSchema()})
 	defs = append(defs, kv{resource.ExtraKey, extraSchema()})
 
 	props := obj{}
 	for _, s := range resource.TopLevel() {
 		props = append(props, kv{s.Collection, collectionSchema(s)})
 	}
+	props = append(props, kv{OffersKey, offersSchema()})
 	root := obj{
 		{"$schema", "https://json-schema.org/draft/2020-12/schema"},
 		{"$id", SchemaID},
@@ -51,14 +56,26 @@ func GenerateSchema() ([]byte, error) {
 }
 
 func collectionSchema(s *resource.Spec) obj {
+	return collectionOf(s, string(s.Kind))
+}
+
+// collectionOf is a collection of kind s whose objects follow $defs/def.
+func collectionOf(s *resource.Spec, def string) obj {
 	return obj{
 		{"description", fmt.Sprintf("%s Keyed by local name.", s.Description)},
 		{"type", []string{"object", "null"}},
-		{"additionalProperties", obj{{"$ref", "#/$defs/" + string(s.Kind)}}},
+		{"additionalProperties", obj{{"$ref", "#/$defs/" + def}}},
 	}
 }
 
 func kindSchema(s *resource.Spec) obj {
+	return objectSchema(s, false)
+}
+
+// objectSchema is the schema of an object of kind s. A part (a line of an
+// offer, or a line of a file that takes offers) has the fields' types but
+// no required field: what is required is checked on the merged line.
+func objectSchema(s *resource.Spec, part bool) obj {
 	props := obj{}
 	var required []string
 	var refRules []any
@@ -70,23 +87,55 @@ func kindSchema(s *resource.Spec) obj {
 		props = append(props, kv{f.Name, fieldSchema(f)})
 		if f.Type == resource.Reference {
 			props = append(props, kv{f.IDName, idSchema(f)})
+			if part {
+				f.Required = false
+			}
 			refRules = append(refRules, refRule(f))
 			continue
 		}
-		if f.Required {
+		if f.Required && !part {
 			required = append(required, f.Name)
 		}
 	}
 	props = append(props, kv{resource.ExtraKey, obj{{"$ref", "#/$defs/" + resource.ExtraKey}}})
+	takesOffers := s.Kind == offerHolder
 	for _, c := range s.Children() {
+		if takesOffers && isLine(c) {
+			// Decided by the if/then/else below.
+			props = append(props, kv{c.Collection, obj{{"description", collectionSchema(c)[0].v}, {"type", []string{"object", "null"}}}})
+			continue
+		}
 		props = append(props, kv{c.Collection, collectionSchema(c)})
 	}
+	if takesOffers {
+		props = append(props, kv{OffersKey, takeOffersSchema()})
+	}
+	title, desc := s.Title, s.Description
+	if part {
+		title += " (part)"
+		desc += " A line of an offer, or a line of a customer file that takes offers: a line of the same kind and name in one of the file's offers is overridden field by field; the fields required of a line are checked on the merged line."
+	}
 	out := obj{
-		{"title", s.Title},
-		{"description", s.Description},
+		{"title", title},
+		{"description", desc},
 		{"type", "object"},
 		{"additionalProperties", false},
 		{"properties", props},
+	}
+	if takesOffers {
+		// A file that takes offers may write partial lines (overrides);
+		// one that does not writes whole lines.
+		full, parts := obj{}, obj{}
+		for _, c := range s.Children() {
+			if isLine(c) {
+				full = append(full, kv{c.Collection, collectionSchema(c)})
+				parts = append(parts, kv{c.Collection, collectionOf(c, partDef(c))})
+			}
+		}
+		out = append(out,
+			kv{"if", obj{{"required", []string{OffersKey}}}},
+			kv{"then", obj{{"properties", parts}}},
+			kv{"else", obj{{"properties", full}}})
 	}
 	if len(required) > 0 {
 		out = append(out, kv{"required", required})

@@ -127,6 +127,22 @@ customer.acme.file.main @gitops-dir/customers/acme.yaml:6:7: name="Main"
 customer.acme.file.main.recurring.trunk @gitops-dir/customers/acme.yaml:9:11: quantity="1" item->item.sip
 customer.globex @gitops-dir/customers/globex.yml:3:3: name="Globex"
 `},
+		// Lines from offers get the addresses of lines written by hand;
+		// a file's line overrides the offer's field by field (item_id
+		// replacing item, extra entries by key).
+		{"offers-dir", `
+item.sip @offers-dir/catalog.yaml:3:3: description="SIP Trunk" selling_price_without_tax="19.90"
+customer.acme @offers-dir/customers.yaml:2:3: name="Acme"
+customer.acme.file.main @offers-dir/customers.yaml:5:7: name="Main"
+customer.acme.file.main.recurring.trunk @offers-dir/customers.yaml:9:11: billing_frequency="1" quantity="5" selling_price_without_tax="49.00" item->item.sip
+customer.acme.file.main.initial.setup @offers-dir/catalog.yaml:9:7: quantity="1" selling_price_without_tax="150.00" item->item.sip
+customer.acme.file.main.licence.seats @offers-dir/customers.yaml:12:11: activation_date="2026-04-01" frequency="12" quantity="5" renewal_date="2027-04-01" item->id:42 extra.note="pack" extra.tier=2
+customer.acme.file.main.recurring.fax @offers-dir/customers.yaml:10:11: quantity="1" item->item.sip
+customer.globex @offers-dir/customers.yaml:13:3: name="Globex"
+customer.globex.file.main @offers-dir/customers.yaml:16:7: name="Main"
+customer.globex.file.main.recurring.trunk @offers-dir/catalog.yaml:7:7: billing_frequency="1" quantity="2" selling_price_without_tax="49.00" item->item.sip
+customer.globex.file.main.initial.setup @offers-dir/catalog.yaml:9:7: quantity="1" selling_price_without_tax="150.00" item->item.sip
+`},
 	}
 	tested := map[string]bool{}
 	for _, tt := range tests {

@@ -94,6 +94,12 @@ type Step struct {
 	// Of is set on a follow-up step (followup.go): the address of the
 	// object it PUTs to, whose id fills Path's {id}.
 	Of string `json:"of,omitempty"`
+	// Offer names the offer the line comes from ("" for a line written
+	// in its file); Overrides are the wire fields its file's line sets
+	// over the offer's (extra entries by key), so that a change to them
+	// is the file's, not the offer's.
+	Offer     string   `json:"offer,omitempty"`
+	Overrides []string `json:"overrides,omitempty"`
 }
 
 // ID is the id the object has in BlueRockTEL, 0 when it is to be created.

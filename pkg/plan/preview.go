@@ -139,8 +139,16 @@ func beforeOrAfter(s *Step) map[string]string {
 }
 
 func previewFile(p *Plan, f *manifest.Object) FilePreview {
-	fs := p.ByAddr[f.Addr]
-	fp := FilePreview{File: f.Addr, Name: fs.Label, Customer: fs.Group}
+	lines := make([]*Step, len(f.Children))
+	for i, l := range f.Children {
+		lines[i] = p.ByAddr[l.Addr]
+	}
+	return p.previewLines(p.ByAddr[f.Addr], lines)
+}
+
+// previewLines is the billing preview of some lines (steps) of file fs.
+func (p *Plan) previewLines(fs *Step, lines []*Step) FilePreview {
+	fp := FilePreview{File: fs.Addr, Name: fs.Label, Customer: fs.Group}
 	groups := map[resource.Charge]map[int]*Billing{}
 	get := func(c resource.Charge, months int) *Billing {
 		m := groups[c]
@@ -155,8 +163,7 @@ func previewFile(p *Plan, f *manifest.Object) FilePreview {
 		}
 		return b
 	}
-	for _, l := range f.Children {
-		ls := p.ByAddr[l.Addr]
+	for _, ls := range lines {
 		spec := resource.Get(ls.Kind)
 		if spec.Charge == resource.NoCharge {
 			continue

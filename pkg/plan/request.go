@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -19,6 +20,10 @@ func compileStep(o *manifest.Object) *Step {
 	s := &Step{Addr: o.Addr, Kind: o.Kind, Label: label(o), Method: "POST", Path: spec.Path, Pos: o.Pos.String()}
 	if c := o.Customer(); c != nil {
 		s.Group = c.Addr
+	}
+	if o.Offer != "" {
+		s.Offer = o.Offer
+		s.Overrides = overrides(spec, o.Overrides)
 	}
 	// One allocation each, sized for every field the table allows: growing
 	// them by append was half of Compile's allocations.
@@ -119,4 +124,23 @@ func specOf(spec *resource.Spec, query, body []resource.Value) (map[string]strin
 		write(v.Wire, canonical(spec, v.Wire, SymbolicText(v)))
 	}
 	return m, hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// overrides turns the manifest keys a file's line sets over its offer's
+// line into the wire names of the step's spec.
+func overrides(spec *resource.Spec, keys []string) []string {
+	if len(keys) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if x, ok := strings.CutPrefix(k, resource.ExtraKey+"."); ok {
+			out = append(out, x)
+			continue
+		}
+		if f, ok := spec.Field(k); ok {
+			out = append(out, f.WireName())
+		}
+	}
+	return out
 }

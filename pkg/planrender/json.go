@@ -15,7 +15,7 @@ import (
 // FormatVersion is the version of the JSON plan format, a string as in
 // Terraform's `show -json`. The major number changes only when a field is
 // removed or changes meaning.
-const FormatVersion = "2.0"
+const FormatVersion = "2.1"
 
 type jsonOrphan struct {
 	Address string `json:"address"`
@@ -51,6 +51,7 @@ type jsonStep struct {
 	Positions   map[string]string `json:"field_positions,omitempty"`
 	DependsOn   []string          `json:"depends_on"`
 	Changes     []jsonChange      `json:"changes,omitempty"`
+	Offer       string            `json:"offer,omitempty"`
 }
 
 // orderedValues is a JSON object of request values in request order.
@@ -137,7 +138,8 @@ func strPtr(s string, set bool) *string {
 
 func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 	js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Action, Label: s.Label, ID: s.ID(),
-		LookupFirst: s.Verify, Gone: s.Gone, Method: s.Method, Path: s.Path, Of: s.Of, Position: s.Pos, DependsOn: s.Deps}
+		LookupFirst: s.Verify, Gone: s.Gone, Method: s.Method, Path: s.Path, Of: s.Of, Position: s.Pos, DependsOn: s.Deps,
+		Offer: s.Offer}
 	if js.DependsOn == nil {
 		js.DependsOn = []string{}
 	}

@@ -76,6 +76,7 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, v *policy.Verdict) {
 		rows[i] = moneyRow(ct, mdEscape(ct.Title))
 	}
 	writeMoney(b, t, rows, "")
+	writeOffersMarkdown(b, OfferGroups(p))
 	for _, g := range groups(p) {
 		fmt.Fprintf(b, "#### %s\n\n", mdEscape(g.Title))
 		for _, fp := range g.Files {
@@ -118,6 +119,9 @@ func changeRow(s *plan.Step) string {
 		detail = "new: " + s.Label
 	} else {
 		detail = "new"
+	}
+	if s.Offer != "" {
+		detail += " (offer " + s.Offer + ")"
 	}
 	return fmt.Sprintf("| %s | `%s` | %s | %s |\n", symbol(s), s.Addr, resource.Get(s.Kind).Title, mdEscape(detail))
 }
@@ -282,6 +286,7 @@ func writeSummary(b *bytes.Buffer, p *plan.Plan, t Totals, o MarkdownOptions, fu
 		more = fmt.Sprintf("_The first %d of %d customers; the whole-plan row counts them all._", len(rows), len(t.Customers))
 	}
 	writeMoney(b, t, rows, more)
+	writeOffersMarkdown(b, OfferGroups(p))
 	listed := 0
 	if len(steps) > 0 {
 		b.WriteString("#### First changes\n\n" + changesHeader)

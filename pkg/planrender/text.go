@@ -90,6 +90,7 @@ func TextWith(w io.Writer, p *plan.Plan, o TextOptions) error {
 		fmt.Fprintf(bw, "Money in %s excl. VAT (per month and per year normalised from each period; ≈ rounded to the cent):\n", t.Currency)
 		fmt.Fprintf(bw, "  whole plan: %s\n\n", moneyText(t.Plan))
 	}
+	writeOffersText(bw, OfferGroups(p))
 	for gi, g := range gs {
 		if gi > 0 {
 			bw.WriteString("\n")
@@ -182,6 +183,9 @@ func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 		note = "  (gone from BlueRockTEL: created again)"
 	case s.Action == plan.Create && s.Verify:
 		note = "  (looked up first: adopted if it already exists)"
+	}
+	if s.Offer != "" {
+		note += "  (offer " + s.Offer + ")"
 	}
 	id := ""
 	if s.ID() != 0 {
