@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -418,5 +420,55 @@ func TestOverride(t *testing.T) {
 	want := []string{"warn note customer.acme", "deny discount-cap customer.acme.file.main.initial.setup (overridden)"}
 	if !slices.Equal(got, want) || len(v.Overrides) != 1 || v.Overrides[0].Reason != "agreed with finance" {
 		t.Errorf("findings = %q, overrides = %+v", got, v.Overrides)
+	}
+}
+
+// A rule's view of an object: manifest names, typed values, references
+// by local name or id, `extra:` entries as JSON values.
+func TestFields(t *testing.T) {
+	got := Fields(resource.Get(resource.Recurring), map[string]string{
+		"customer_file_id": "@customer.acme.file.main", "item_id": "@item.sip-trunk", "quantity": "2.50",
+		"billing_frequency": "3", "active": "true", "label": "Trunk", "po_number": `"PO-7"`, "tags": `[1,2]`,
+	})
+	want := map[string]any{"item": "sip-trunk", "quantity": 2.5, "billing_frequency": int64(3), "active": true, "label": "Trunk",
+		"extra": map[string]any{"po_number": "PO-7", "tags": []any{1.0, 2.0}}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Fields = %v, want %v", got, want)
+	}
+	byID := Fields(resource.Get(resource.Recurring), map[string]string{"item_id": "42"})
+	if byID["item_id"] != int64(42) || byID["item"] != nil {
+		t.Errorf("by id: %v", byID)
+	}
+}
+
+// A file's follow-up step (its contacts, PUT once it exists) is judged
+// with the file's whole fields, so a rule on files sees the same object
+// on both of its steps.
+func TestFollowUpSeesTheObject(t *testing.T) {
+	p := compile(t, `
+customers:
+  acme:
+    name: Acme
+    contacts:
+      billing: {last_name: Doe, email_address: billing@acme.example}
+    files:
+      main:
+        name: Main
+        contacts: [billing]
+`, nil)
+	v, err := rules(t, `
+  - name: named-files
+    kinds: [file]
+    warn: fields.name == "Main"
+`).Evaluate(Input{Plan: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range v.Findings {
+		got = append(got, f.Address)
+	}
+	if want := []string{"customer.acme.file.main", "customer.acme.file.main.links"}; !slices.Equal(got, want) {
+		t.Errorf("findings on %q, want %q", got, want)
 	}
 }
