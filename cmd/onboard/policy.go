@@ -77,8 +77,10 @@ func (a *app) loadPolicyDiagnostics(paths []string) ([]manifest.Diagnostic, erro
 }
 
 // planFacts is the money a plan rule sees, from the plan's totals (the
-// money model's before -> after of the files the plan touches): per month
+// before -> after of the files the plan touches): per month
 // before and after, and the one-time charges the plan adds.
+// TODO(merge): read the plan-level money model (PerMonthBefore,
+// PerMonthAfter, OneTime) once it is on this branch.
 func planFacts(p *plan.Plan) policy.Facts {
 	t := planrender.Compute(p).Plan
 	f := policy.Facts{PerMonthBefore: "0", PerMonthAfter: t.After.PerMonth, OneTime: t.After.OneTime}
