@@ -295,11 +295,15 @@ func TestRerunConverges(t *testing.T) {
 				if st.Len() != 7 {
 					t.Errorf("state holds %d objects, want 7", st.Len())
 				}
-				// A third run sends nothing.
+				// A third run sends nothing: no create, no update.
 				before := fmt.Sprint(api.creates) // a copy: the map itself changes
+				puts := api.updates
 				res3, _ := run(t, api, path, Options{}, plan.Options{})
-				if res3.Created+res3.Adopted != 0 || before != fmt.Sprint(api.creates) {
+				if res3.Created+res3.Adopted+res3.Updated != 0 || res3.Unchanged != 7 || before != fmt.Sprint(api.creates) {
 					t.Errorf("third run did something: %+v", res3)
+				}
+				if api.updates != puts {
+					t.Errorf("third run sent %d PUTs, want none", api.updates-puts)
 				}
 			})
 		}
