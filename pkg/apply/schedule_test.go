@@ -30,7 +30,7 @@ func TestScheduleFinishesBegunGroups(t *testing.T) {
 	}
 	s := newSchedule(steps, index)
 	var order []string
-	for s.Pending() {
+	for pending(s) {
 		// Run one step at a time, as parallelism 1 would.
 		i := s.Next()
 		order = append(order, steps[i].Addr)
@@ -62,7 +62,7 @@ func TestScheduleFinishesBegunGroups(t *testing.T) {
 	}
 	// The rest still runs, and nothing skipped is handed out.
 	var rest []string
-	for s.Pending() {
+	for pending(s) {
 		i := s.Next()
 		rest = append(rest, steps[i].Addr)
 		s.Done(i)
@@ -71,3 +71,6 @@ func TestScheduleFinishesBegunGroups(t *testing.T) {
 		t.Errorf("after the failure ran %v, want %v", rest, want)
 	}
 }
+
+// pending reports whether a step is ready and not yet started.
+func pending(s *schedule) bool { return len(s.hot)+len(s.coldGroups) > 0 }

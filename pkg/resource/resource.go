@@ -600,16 +600,3 @@ func OwnerAddr(addr string) string {
 	}
 	return ""
 }
-
-// Cookbook returns the seven kinds of the onboarding cookbook's calls, in
-// table order (the kinds beyond them come after).
-func Cookbook() []*Spec {
-	var out []*Spec
-	for _, s := range table {
-		switch s.Kind {
-		case Family, Item, Customer, CustomerFile, Licence, Initial, Recurring:
-			out = append(out, s)
-		}
-	}
-	return out
-}
