@@ -75,9 +75,6 @@ func (s *schedule) Next() int {
 	return i
 }
 
-// Pending reports whether a step is ready and not yet started.
-func (s *schedule) Pending() bool { return len(s.hot)+len(s.coldGroups) > 0 }
-
 // Done marks step i as succeeded: its dependents whose dependencies are
 // all met become ready.
 func (s *schedule) Done(i int) {

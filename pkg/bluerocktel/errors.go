@@ -134,6 +134,3 @@ func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
 
 // Is matches ErrOutcomeUnknown.
 func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
-
-// IsOutcomeUnknown reports whether err says a create may have been stored.
-func IsOutcomeUnknown(err error) bool { return errors.Is(err, ErrOutcomeUnknown) }

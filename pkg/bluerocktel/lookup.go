@@ -205,13 +205,6 @@ func compareField(spec *resource.Spec, wire, want string, got json.RawMessage) v
 	return differ
 }
 
-// matches reports whether r certainly equals the canonical wanted values of
-// fields.
-func matches(spec *resource.Spec, r *Record, want map[string]string, fields []string) bool {
-	v, _ := compareRecord(spec, r, want, fields)
-	return v == same
-}
-
 // matchesParent checks the plain parameters of the parent query that the
 // record echoes.
 func matchesParent(r *Record, parentQuery url.Values) bool {

@@ -35,13 +35,6 @@ const Item = "sip-trunk-2ch"
 // customers-0001.yaml, customers-0002.yaml, ... with PerFile customers each.
 func Files(customers int, seed int64) []File { return files(customers, seed, false) }
 
-// FilesWithContacts generates the set of Files with the cookbook's "What's
-// next" on each customer: two contacts (billing and tech), linked to the
-// customer file by its follow-up PUT with the file's billing_next (2 +
-// 7*N objects, and N follow-up steps). The other values are those of
-// Files for the same seed.
-func FilesWithContacts(customers int, seed int64) []File { return files(customers, seed, true) }
-
 func files(customers int, seed int64, contacts bool) []File {
 	files := []File{{Name: "catalog.yaml", Data: catalog()}}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6f6e626f617264)) // "onboard"
@@ -58,7 +51,11 @@ func files(customers int, seed int64, contacts bool) []File {
 // Write generates the set of Files into dir (created if needed).
 func Write(dir string, customers int, seed int64) error { return write(dir, customers, seed, false) }
 
-// WriteWithContacts generates the set of FilesWithContacts into dir.
+// WriteWithContacts generates into dir the set of Files with the
+// cookbook's "What's next" on each customer: two contacts (billing and
+// tech), linked to the customer file by its follow-up PUT with the file's
+// billing_next (2 + 7*N objects, and N follow-up steps). The other values
+// are those of Files for the same seed.
 func WriteWithContacts(dir string, customers int, seed int64) error {
 	return write(dir, customers, seed, true)
 }

@@ -126,8 +126,10 @@ func Parse(data []byte, name string) (*File, error) {
 			*node = *val // a structure of its own, checked by its reader
 			continue
 		}
-		if val.Kind != yaml.ScalarNode || val.Decode(field.Addr().Interface()) != nil {
-			add(val, "write e.g. `"+k.Value+": "+example(k.Value)+"`", "%s takes a %s", k.Value, field.Kind())
+		// Any YAML shape a field's type takes (a list, a mapping): a value
+		// of another shape is refused here, at its position.
+		if err := val.Decode(field.Addr().Interface()); err != nil {
+			add(val, "write e.g. `"+k.Value+": "+example(k.Value)+"`", "%s takes a %s", k.Value, field.Type())
 		}
 	}
 	if p, ok := f.pos["state"]; ok && strings.TrimSpace(f.State) == "" {

@@ -1,7 +1,10 @@
 // Package resource is the one table of BlueRockTEL resource kinds that
 // onboard manages: their API paths, manifest and wire field names, types,
 // constraints, how each is attached to its parent and how an existing object
-// is found again by its natural key.
+// is found again by its natural key, and what a kind is (an owner, part of
+// the catalog, a line, embedded in its parent's GET). It also holds the
+// canonical comparison of a spec with what BlueRockTEL answered (Compare),
+// on records as data (Record, Live), so that plan needs no reader.
 //
 // Every other package (manifest schema and checks, plan, apply, client and
 // sandbox) reads this table instead of knowing about kinds itself, so adding
@@ -599,17 +602,4 @@ func OwnerAddr(addr string) string {
 		}
 	}
 	return ""
-}
-
-// Cookbook returns the seven kinds of the onboarding cookbook's calls, in
-// table order (the kinds beyond them come after).
-func Cookbook() []*Spec {
-	var out []*Spec
-	for _, s := range table {
-		switch s.Kind {
-		case Family, Item, Customer, CustomerFile, Licence, Initial, Recurring:
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -217,9 +217,10 @@ func TestCookbook(t *testing.T) {
 	if got := s.Stats().TotalDuplicates(); got != 0 {
 		t.Errorf("duplicates = %d, want 0", got)
 	}
-	for _, spec := range resource.Cookbook() {
-		if n := len(s.Objects(spec.Kind)); n != 1 {
-			t.Errorf("%s: %d objects stored, want 1", spec.Kind, n)
+	for _, k := range []resource.Kind{resource.Family, resource.Item, resource.Customer, resource.CustomerFile,
+		resource.Licence, resource.Initial, resource.Recurring} {
+		if n := len(s.Objects(k)); n != 1 {
+			t.Errorf("%s: %d objects stored, want 1", k, n)
 		}
 	}
 }

@@ -277,10 +277,6 @@ func (s *Store) Remove(addr string) error {
 // size of the state.
 func (s *Store) BytesWritten() int64 { return s.written.Load() }
 
-// CompactedBytes is the size of the file Close wrote when compacting
-// (0 before Close, or when the file was already compact).
-func (s *Store) CompactedBytes() int64 { return s.compacted.Load() }
-
 // Close waits for pending writes, compacts the file to one record per
 // object, and releases the lock. It is idempotent; later calls return the
 // first call's result. If the journal failed, it is kept as it is (it holds

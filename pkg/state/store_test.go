@@ -128,8 +128,8 @@ func TestJournalReplayAndCompaction(t *testing.T) {
 			t.Errorf("compacted records not sorted by address")
 		}
 	}
-	if s.CompactedBytes() != int64(len(data)) {
-		t.Errorf("CompactedBytes = %d, file is %d bytes", s.CompactedBytes(), len(data))
+	if s.compacted.Load() != int64(len(data)) {
+		t.Errorf("CompactedBytes = %d, file is %d bytes", s.compacted.Load(), len(data))
 	}
 	st, _, err = Read(path)
 	if err != nil {
@@ -146,8 +146,8 @@ func TestJournalReplayAndCompaction(t *testing.T) {
 	if err := s2.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s2.CompactedBytes() != 0 || s2.BytesWritten() != 0 {
-		t.Errorf("idle session wrote %d journal / %d compacted bytes", s2.BytesWritten(), s2.CompactedBytes())
+	if s2.compacted.Load() != 0 || s2.BytesWritten() != 0 {
+		t.Errorf("idle session wrote %d journal / %d compacted bytes", s2.BytesWritten(), s2.compacted.Load())
 	}
 }
 
@@ -388,7 +388,7 @@ func writeObjects(tb testing.TB, dir string, n int) (journal, compacted float64)
 	if err := s.Close(); err != nil {
 		tb.Fatal(err)
 	}
-	return float64(s.BytesWritten()), float64(s.CompactedBytes())
+	return float64(s.BytesWritten()), float64(s.compacted.Load())
 }
 
 // A state file readable by others (copied, made by hand) is narrowed to
@@ -464,7 +464,7 @@ func TestRelativePath(t *testing.T) {
 	if len(entries) != 1 || entries[0].Name() != "acme.state" {
 		t.Fatalf("directory holds %v, want only acme.state", entries)
 	}
-	if s.CompactedBytes() == 0 {
+	if s.compacted.Load() == 0 {
 		t.Fatal("no compaction")
 	}
 	st, _, err := Read(filepath.Join(dir, "acme.state"))

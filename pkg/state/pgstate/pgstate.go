@@ -548,7 +548,13 @@ func (s *Store) shut(tidy bool) error {
 	if s.lockConn != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if tidy {
-			_, err = s.lockConn.Exec(ctx, `DELETE FROM onboard_sessions WHERE backend_pid = pg_backend_pid()`)
+			// Released here, not by the end of the session: the server
+			// ends a closed session's backend a moment later, and a
+			// command run right after this one would find its locks.
+			_, err = s.lockConn.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+			if err == nil {
+				_, err = s.lockConn.Exec(ctx, `DELETE FROM onboard_sessions WHERE backend_pid = pg_backend_pid()`)
+			}
 			err = s.t.wrap("close", err)
 		}
 		if cerr := s.lockConn.Close(ctx); cerr != nil && err == nil {

@@ -101,6 +101,10 @@ func same(got *state.Object, want state.Object) string {
 	switch {
 	case got == nil:
 		return "missing"
+	case got.Addr != want.Addr:
+		return fmt.Sprintf("got address %s, want %s", got.Addr, want.Addr)
+	case !got.Time.Equal(want.Time):
+		return fmt.Sprintf("%s: got time %s, want %s", want.Addr, got.Time.Format(time.RFC3339Nano), want.Time.Format(time.RFC3339Nano))
 	case got.Status != want.Status || got.ID != want.ID || got.Hash != want.Hash || got.Kind != want.Kind:
 		return fmt.Sprintf("got %s %s #%d %s, want %s %s #%d %s", got.Kind, got.Status, got.ID, got.Hash, want.Kind, want.Status, want.ID, want.Hash)
 	case fmt.Sprint(got.Spec) != fmt.Sprint(want.Spec) || fmt.Sprint(got.Returned) != fmt.Sprint(want.Returned):
