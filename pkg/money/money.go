@@ -137,3 +137,8 @@ func Percent(part, whole *apd.Decimal) (string, bool) {
 	}
 	return group(s) + "%", true
 }
+
+// Format shows an amount already in cents (Plain's text and flag) by the
+// rule, for renderers that hold it as data: ("1234.50", false) ->
+// "1,234.50", ("130.18", true) -> "≈ 130.18".
+func Format(plain string, rounded bool) string { return mark(group(plain), rounded) }

@@ -221,71 +221,89 @@ func chargesVAT(s *Step, sd side) bool {
 	return m != nil && f.Canonical(m[f.WireName()]) == "true"
 }
 
-// StillBilled is what a state record still bills per month, excl. VAT: a
-// line's own money, or everything under a customer or a file (lines
-// inactive or under a stopped file count 0). records are the records to
-// look in for what is under it, its parents and the items it is priced by
-// (the plan's orphans; steps of the plan are looked up too). incomplete
-// reports money priced by an item only BlueRockTEL knows, not counted.
-func (p *Plan) StillBilled(o *state.Object, records []*state.Object) (perMonth *apd.Decimal, incomplete bool) {
-	byAddr := make(map[string]*state.Object, len(records)+1)
+// Still is what a state record still bills per month, excl. VAT.
+type Still struct {
+	PerMonth *apd.Decimal
+	// Incomplete: some line under it is priced by an item only
+	// BlueRockTEL knows, not counted.
+	Incomplete bool
+}
+
+// StillBilled is what state record o still bills per month, excl. VAT: a
+// line's own money, or everything under a customer or a file (an inactive
+// line, or one under a stopped file, counts 0). records are where to find
+// what is under it, its file and the items it is priced by (the plan's
+// orphans; the plan's steps are looked up too).
+func (p *Plan) StillBilled(o *state.Object, records []*state.Object) Still {
+	if !containsRecord(records, o) {
+		records = append(records[:len(records):len(records)], o)
+	}
+	return p.StillBilledEach(records)[o.Addr]
+}
+
+// StillBilledEach is StillBilled of every record, in one pass: each line
+// is priced once and counted in its own figure and its ancestors'.
+func (p *Plan) StillBilledEach(records []*state.Object) map[string]Still {
+	byAddr := make(map[string]*state.Object, len(records))
 	for _, r := range records {
 		byAddr[r.Addr] = r
 	}
-	byAddr[o.Addr] = o
-	// record is a record's step: the plan's own, or one made of it.
-	record := func(addr string) *Step {
-		if r := byAddr[addr]; r != nil {
-			return &Step{Addr: r.Addr, Kind: resource.Kind(r.Kind), Action: NoOp, Existing: r, Spec: r.Spec}
-		}
-		return p.ByAddr[addr]
-	}
+	// view resolves references to records first, then to the plan's steps.
 	view := &Plan{ByAddr: map[string]*Step{}}
 	lookup := func(addr string) *Step {
 		if s := view.ByAddr[addr]; s != nil {
 			return s
 		}
-		s := record(addr)
-		if s != nil {
-			view.ByAddr[addr] = s
+		var s *Step
+		if r := byAddr[addr]; r != nil {
+			s = &Step{Addr: r.Addr, Kind: resource.Kind(r.Kind), Action: NoOp, Existing: r, Spec: r.Spec}
+		} else if s = p.ByAddr[addr]; s == nil {
+			return nil
 		}
+		view.ByAddr[addr] = s
 		return s
 	}
-	candidates := records
-	if !containsRecord(records, o) {
-		candidates = append(candidates[:len(candidates):len(candidates)], o)
+	accs := make(map[string]*accumulator, len(records))
+	for _, r := range records {
+		accs[r.Addr] = &accumulator{}
 	}
-	var acc accumulator
-	for _, r := range candidates {
+	for _, r := range records {
 		spec := resource.Get(resource.Kind(r.Kind))
-		if spec == nil || spec.Charge == resource.NoCharge || spec.Parent == nil || !under(r, o.Addr, byAddr) {
+		if spec == nil || spec.Charge == resource.NoCharge || spec.Charge == resource.OneTime || spec.Parent == nil {
 			continue
 		}
 		ls := lookup(r.Addr)
 		fs := lookup(strings.TrimPrefix(r.Spec[spec.Parent.BodyField], "@"))
 		if fs == nil {
-			fs = &Step{Addr: "", Kind: spec.Parent.Kind, Action: NoOp}
+			fs = &Step{Kind: spec.Parent.Kind, Action: NoOp}
 		}
-		// The items the line names, for its price and period.
 		for _, f := range spec.Fields {
 			if f.Type == resource.Reference {
 				lookup(strings.TrimPrefix(r.Spec[f.WireName()], "@"))
 			}
 		}
-		if fspec := resource.Get(fs.Kind); fspec.FollowUp != "" && fs.Addr != "" {
+		if fspec := resource.Get(fs.Kind); fspec != nil && fspec.FollowUp != "" && fs.Addr != "" {
 			lookup(FollowUpAddr(fs.Addr, fspec))
 		}
-		if view.until(fs, before) != "" && spec.Charge != resource.OneTime {
+		if view.until(fs, before) != "" {
 			continue
 		}
 		l, ok := view.lineOn(ls, fs, false)
-		if !ok || l.charge == resource.OneTime {
+		if !ok {
 			continue
 		}
-		acc.add(l, nil)
+		for _, a := range ancestors(r, byAddr) {
+			if acc := accs[a]; acc != nil {
+				acc.add(l, nil)
+			}
+		}
 	}
-	a := acc.amounts()
-	return a.PerMonth, a.Incomplete
+	out := make(map[string]Still, len(records))
+	for addr, acc := range accs {
+		a := acc.amounts()
+		out[addr] = Still{PerMonth: a.PerMonth, Incomplete: a.Incomplete}
+	}
+	return out
 }
 
 func containsRecord(records []*state.Object, o *state.Object) bool {
@@ -297,16 +315,14 @@ func containsRecord(records []*state.Object, o *state.Object) bool {
 	return false
 }
 
-// under reports whether record r is root or nested in it, following the
-// parent references of the records' specs.
-func under(r *state.Object, root string, byAddr map[string]*state.Object) bool {
-	for seen := 0; r != nil && seen < 8; seen++ {
-		if r.Addr == root {
-			return true
-		}
+// ancestors are record r's address and those of the objects it is nested
+// in, following the parent references of the records' specs.
+func ancestors(r *state.Object, byAddr map[string]*state.Object) []string {
+	out := []string{r.Addr}
+	for len(out) < 8 {
 		spec := resource.Get(resource.Kind(r.Kind))
 		if spec == nil || spec.Parent == nil {
-			return false
+			break
 		}
 		ref := ""
 		if spec.Parent.BodyField != "" {
@@ -314,13 +330,16 @@ func under(r *state.Object, root string, byAddr map[string]*state.Object) bool {
 		} else if spec.Parent.QueryField != "" {
 			ref = r.Spec["?"+spec.Parent.QueryField]
 		}
-		parent := strings.TrimPrefix(ref, "@")
-		if parent == root {
-			return true
+		parent, ok := strings.CutPrefix(ref, "@")
+		if !ok {
+			break
 		}
-		r = byAddr[parent]
+		out = append(out, parent)
+		if r = byAddr[parent]; r == nil {
+			break
+		}
 	}
-	return false
+	return out
 }
 
 type periodKey struct {

@@ -240,13 +240,13 @@ func TestStillBilled(t *testing.T) {
 		{fxCust, "577.10/12"},
 	}
 	for _, c := range cases {
-		got, incomplete := p.StillBilled(st.Objects[c.addr], p.Orphans)
-		checkDec(t, c.addr, got, c.want)
-		if incomplete {
+		got := p.StillBilled(st.Objects[c.addr], p.Orphans)
+		checkDec(t, c.addr, got.PerMonth, c.want)
+		if got.Incomplete {
 			t.Errorf("%s: incomplete", c.addr)
 		}
 	}
 	st.Objects[fxTrunk].Spec["active"] = "false"
-	got, _ := p.StillBilled(st.Objects[fxCust], p.Orphans)
-	checkDec(t, "customer with an inactive line", got, "99.50/12")
+	got := p.StillBilled(st.Objects[fxCust], p.Orphans)
+	checkDec(t, "customer with an inactive line", got.PerMonth, "99.50/12")
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/onboardhq/onboard/pkg/money"
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/resource"
 )
@@ -14,12 +15,17 @@ import (
 // FormatVersion is the version of the JSON plan format, a string as in
 // Terraform's `show -json`. The major number changes only when a field is
 // removed or changes meaning.
-const FormatVersion = "2.0"
+const FormatVersion = "2.1"
 
 type jsonOrphan struct {
 	Address string `json:"address"`
 	Kind    string `json:"kind"`
 	ID      int64  `json:"id"`
+	// StillBilledPerMonth is what it and everything under it still bill
+	// per month, excl. VAT (the money rule: cents, a flag where rounded).
+	StillBilledPerMonth        string `json:"still_billed_per_month"`
+	StillBilledPerMonthRounded bool   `json:"still_billed_per_month_rounded,omitempty"`
+	StillBilledIncomplete      bool   `json:"still_billed_incomplete,omitempty"`
 }
 
 // jsonChange is a field change with Terraform's before/after names.
@@ -55,6 +61,7 @@ type jsonStep struct {
 // orderedValues is a JSON object of request values in request order.
 type orderedValues struct {
 	p    *plan.Plan
+	spec *resource.Spec
 	vals []resource.Value
 }
 
@@ -71,7 +78,7 @@ func (o *orderedValues) MarshalJSON() ([]byte, error) {
 		}
 		writeJSONString(&b, v.Wire)
 		b.WriteByte(':')
-		writeValue(&b, o.p, v)
+		writeValue(&b, o.p, asCents(o.spec, v))
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
@@ -145,10 +152,10 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 	}
 	if s.Sends() {
 		if len(s.Query) > 0 {
-			js.Query = &orderedValues{p: p, vals: s.Query}
+			js.Query = &orderedValues{p: p, spec: resource.Get(s.Kind), vals: s.Query}
 		}
 		if len(s.Body) > 0 {
-			js.Body = &orderedValues{p: p, vals: s.Body}
+			js.Body = &orderedValues{p: p, spec: resource.Get(s.Kind), vals: s.Body}
 			js.Positions = make(map[string]string, len(s.Body))
 			for _, v := range s.Body {
 				if pos := s.Where[v.Wire]; pos != "" {
@@ -171,6 +178,12 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 // is never held in memory, and a line is one step for grep or a streaming
 // reader (indenting 50,000 steps cost more than computing the plan).
 func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
+	return JSONWith(w, p, toolVersion, plan.MoneySettings{})
+}
+
+// JSONWith is JSON with the project's money settings (currency, VAT
+// rate).
+func JSONWith(w io.Writer, p *plan.Plan, toolVersion string, ms plan.MoneySettings) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	field := func(name string, first bool) {
 		if !first {
@@ -219,7 +232,7 @@ func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
 		return err
 	}
 	field("totals", false)
-	if err := value(Compute(p)); err != nil {
+	if err := value(ComputeWith(p.Bill(ms))); err != nil {
 		return err
 	}
 	field("steps", false)
@@ -227,9 +240,12 @@ func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
 		return err
 	}
 	field("orphans", false)
+	still := p.StillBilledEach(p.Orphans)
 	if err := array(len(p.Orphans), func(i int) any {
 		o := p.Orphans[i]
-		return jsonOrphan{Address: o.Addr, Kind: o.Kind, ID: o.ID}
+		jo := jsonOrphan{Address: o.Addr, Kind: o.Kind, ID: o.ID, StillBilledIncomplete: still[o.Addr].Incomplete}
+		jo.StillBilledPerMonth, jo.StillBilledPerMonthRounded = money.Plain(still[o.Addr].PerMonth)
+		return jo
 	}); err != nil {
 		return err
 	}
