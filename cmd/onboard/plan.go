@@ -67,14 +67,33 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 
 // render writes a plan in one of the output formats; md is the
 // Markdown's size limit and how to see the whole plan past it.
+// Money settings (currency, VAT rate) are md.Money, for every format.
 func render(w io.Writer, p *plan.Plan, output string, md planrender.MarkdownOptions) error {
 	switch output {
 	case "json":
-		return planrender.JSON(w, p, versionString())
+		return planrender.JSONWith(w, p, versionString(), md.Money)
 	case "markdown":
 		return planrender.MarkdownWith(w, p, md)
 	}
-	return planrender.Text(w, p)
+	return planrender.TextWith(w, p, md.Money)
+}
+
+// thresholdHelp is the help of --comment-threshold.
+const thresholdHelp = "--output markdown: print nothing when monthly billing moves less than AMOUNT (e.g. 50) or PERCENT of what the affected customers are billed now (e.g. 5%)"
+
+// parseThreshold checks --comment-threshold ("" for none).
+func parseThreshold(s, output string) (*planrender.Threshold, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if output != "markdown" {
+		return nil, usagef("--comment-threshold is for the merge-request comment: use it with --output markdown")
+	}
+	t, err := planrender.ParseThreshold(s)
+	if err != nil {
+		return nil, usagef("--comment-threshold: %v", err)
+	}
+	return t, nil
 }
 
 // maxBytesHelp is the help of --max-bytes (plan and show PLAN_FILE).
@@ -98,6 +117,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		out         string
 		detailedEC  bool
 		maxBytes    int
+		threshold   string
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",
@@ -119,10 +139,19 @@ shows what changed in BlueRockTEL, for apply --refresh-only to record.
 --output json is a versioned format for tools (see README); --output markdown
 is for a merge-request comment: the money first (per customer and for the
 plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
-60,000, a GitHub comment holds 65,536 characters) a summary that fits.`,
+60,000, a GitHub comment holds 65,536 characters) a summary that fits;
+--comment-threshold 50 (or 5%) prints nothing when monthly billing moves
+less, so that a pipeline comments only on changes worth a review.
+
+Text and Markdown open with one sentence: the signed change of monthly
+billing excl. VAT, incl. VAT beside it, its percentage of what the affected
+customers are billed now, and the one-time charges. onboard.project sets the
+currency (currency: EUR) and the VAT rate added for customers with
+charge_vat (vat_rate: 20%, the default).`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
   onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
+  onboard plan customers/ --output markdown --comment-threshold 50   # nothing under 50 a month
   onboard plan customers/ --refresh=false       # from the state alone: sends nothing
   onboard plan customers/ --refresh-only        # what changed in BlueRockTEL`,
 		Args: needPaths,
@@ -131,6 +160,14 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 				return err
 			}
 			if err := checkMaxBytes(maxBytes); err != nil {
+				return err
+			}
+			th, err := parseThreshold(threshold, output)
+			if err != nil {
+				return err
+			}
+			ms, err := projectMoney(paths)
+			if err != nil {
 				return err
 			}
 			if rf.only {
@@ -155,7 +192,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 					return fmt.Errorf("write the plan: %w", err)
 				}
 			}
-			md := planrender.MarkdownOptions{MaxBytes: maxBytes,
+			md := planrender.MarkdownOptions{MaxBytes: maxBytes, Money: ms, Threshold: th,
 				Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
 			if out != "" {
 				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
@@ -176,6 +213,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
+	c.Flags().StringVar(&threshold, "comment-threshold", "", thresholdHelp)
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
 	rf.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")

@@ -224,6 +224,10 @@ func chargesVAT(s *Step, sd side) bool {
 // Still is what a state record still bills per month, excl. VAT.
 type Still struct {
 	PerMonth *apd.Decimal
+	// UnknownPeriod is the money per period of lines whose period is not
+	// known (no billing frequency anywhere), in no per-month figure; nil
+	// when none.
+	UnknownPeriod *apd.Decimal
 	// Incomplete: some line under it is priced by an item only
 	// BlueRockTEL knows, not counted.
 	Incomplete bool
@@ -301,7 +305,7 @@ func (p *Plan) StillBilledEach(records []*state.Object) map[string]Still {
 	out := make(map[string]Still, len(records))
 	for addr, acc := range accs {
 		a := acc.amounts()
-		out[addr] = Still{PerMonth: a.PerMonth, Incomplete: a.Incomplete}
+		out[addr] = Still{PerMonth: a.PerMonth, UnknownPeriod: a.UnknownPeriod, Incomplete: a.Incomplete}
 	}
 	return out
 }

@@ -26,6 +26,9 @@ type jsonOrphan struct {
 	StillBilledPerMonth        string `json:"still_billed_per_month"`
 	StillBilledPerMonthRounded bool   `json:"still_billed_per_month_rounded,omitempty"`
 	StillBilledIncomplete      bool   `json:"still_billed_incomplete,omitempty"`
+	// StillBilledUnknownPeriod is the money per period of lines whose
+	// period is not known, in no per-month figure.
+	StillBilledUnknownPeriod string `json:"still_billed_unknown_period,omitempty"`
 }
 
 // jsonChange is a field change with Terraform's before/after names.
@@ -245,6 +248,9 @@ func JSONWith(w io.Writer, p *plan.Plan, toolVersion string, ms plan.MoneySettin
 		o := p.Orphans[i]
 		jo := jsonOrphan{Address: o.Addr, Kind: o.Kind, ID: o.ID, StillBilledIncomplete: still[o.Addr].Incomplete}
 		jo.StillBilledPerMonth, jo.StillBilledPerMonthRounded = money.Plain(still[o.Addr].PerMonth)
+		if u := still[o.Addr].UnknownPeriod; u != nil {
+			jo.StillBilledUnknownPeriod, _ = money.Plain(u)
+		}
 		return jo
 	}); err != nil {
 		return err

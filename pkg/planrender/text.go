@@ -145,10 +145,21 @@ func moneyText(ct CustomerTotals) string {
 // stillText is what an orphan still bills: ", still billed: 147.00 EUR
 // per month" ("" when nothing).
 func stillText(s plan.Still, currency string) string {
-	if s.PerMonth == nil || (s.PerMonth.IsZero() && !s.Incomplete) {
+	if s.PerMonth == nil || (s.PerMonth.IsZero() && !s.Incomplete && s.UnknownPeriod == nil) {
 		return ""
 	}
-	out := ", still billed: " + money.Text(s.PerMonth) + " " + currency + " per month"
+	var out string
+	if !s.PerMonth.IsZero() || s.UnknownPeriod == nil {
+		out = ", still billed: " + money.Text(s.PerMonth) + " " + currency + " per month"
+	}
+	if s.UnknownPeriod != nil {
+		if out == "" {
+			out = ", still billed: "
+		} else {
+			out += " + "
+		}
+		out += money.Text(s.UnknownPeriod) + " " + currency + " per billing cycle (period not known)"
+	}
 	if s.Incomplete {
 		out += " + catalog prices not known here"
 	}
