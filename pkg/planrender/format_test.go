@@ -64,7 +64,8 @@ func TestMoneyFormatDefects(t *testing.T) {
 		{"markdown: a request's price in cents", md,
 			[]string{"selling_price_without_tax=17.50"}, []string{"selling_price_without_tax=17.5,", "selling_price_without_tax=17.5\n"}},
 		{"json: a request's price in cents, totals in cents with a flag", js,
-			[]string{`"selling_price_without_tax":"17.50"`, `"per_month":"1357.48","per_year":"16289.70","per_month_rounded":true`},
+			[]string{`"selling_price_without_tax":"17.50"`, `"per_month":"1357.48","per_year":"16289.70","per_month_rounded":true`,
+				`"total":"1317.68","total_rounded":true`},
 			[]string{`"17.5"`, `1357.475`}},
 	}
 	for _, c := range cases {

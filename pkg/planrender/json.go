@@ -256,7 +256,7 @@ func JSONWith(w io.Writer, p *plan.Plan, toolVersion string, ms plan.MoneySettin
 		return err
 	}
 	field("billing_previews", false)
-	if err := array(len(p.Previews), func(i int) any { return p.Previews[i] }); err != nil {
+	if err := array(len(p.Previews), func(i int) any { return previewJSON(p.Previews[i]) }); err != nil {
 		return err
 	}
 	bw.WriteString("\n}\n")
@@ -272,4 +272,59 @@ func plainJSON(s string) bool {
 		}
 	}
 	return true
+}
+
+// jsonCharge is a plan.Charge with its total in cents (the money rule).
+type jsonCharge struct {
+	Months       int      `json:"months,omitempty"`
+	Terms        []string `json:"terms"`
+	Total        string   `json:"total"`
+	TotalRounded bool     `json:"total_rounded,omitempty"`
+	Incomplete   bool     `json:"incomplete,omitempty"`
+}
+
+type jsonBilling struct {
+	Months int         `json:"months,omitempty"`
+	Before *jsonCharge `json:"before,omitempty"`
+	After  *jsonCharge `json:"after,omitempty"`
+}
+
+type jsonPreview struct {
+	File        string        `json:"file"`
+	Name        string        `json:"name"`
+	Customer    string        `json:"customer"`
+	Until       string        `json:"until,omitempty"`
+	UntilBefore string        `json:"until_before,omitempty"`
+	OneTime     *jsonBilling  `json:"one_time,omitempty"`
+	Cycles      []jsonBilling `json:"recurring,omitempty"`
+	Licences    []jsonBilling `json:"licences,omitempty"`
+}
+
+func chargeJSON(c *plan.Charge) *jsonCharge {
+	if c == nil {
+		return nil
+	}
+	jc := &jsonCharge{Months: c.Months, Terms: c.Terms, Total: "0.00", Incomplete: c.Incomplete}
+	if d, ok := money.Parse(c.Total); ok {
+		jc.Total, jc.TotalRounded = money.Plain(d)
+	}
+	return jc
+}
+
+func billingJSON(bs []plan.Billing) []jsonBilling {
+	out := make([]jsonBilling, len(bs))
+	for i, b := range bs {
+		out[i] = jsonBilling{Months: b.Months, Before: chargeJSON(b.Before), After: chargeJSON(b.After)}
+	}
+	return out
+}
+
+// previewJSON is a billing preview with its totals in cents.
+func previewJSON(fp plan.FilePreview) jsonPreview {
+	jp := jsonPreview{File: fp.File, Name: fp.Name, Customer: fp.Customer, Until: fp.Until, UntilBefore: fp.UntilBefore,
+		Cycles: billingJSON(fp.Cycles), Licences: billingJSON(fp.Licences)}
+	if fp.OneTime != nil {
+		jp.OneTime = &billingJSON([]plan.Billing{*fp.OneTime})[0]
+	}
+	return jp
 }
