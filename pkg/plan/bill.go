@@ -130,7 +130,7 @@ type Bill struct {
 }
 
 // Bill computes the plan's money model with the project's settings (unset
-// ones take the defaults).
+// ones take the defaults). The affected files are those of p.Previews.
 func (p *Plan) Bill(s MoneySettings) *Bill {
 	s = s.orDefault()
 	type cust struct {
@@ -149,7 +149,16 @@ func (p *Plan) Bill(s MoneySettings) *Bill {
 		_, _ = ctx.Add(f, apd.New(1, 0), s.VATRate)
 		return f
 	}
-	for _, fl := range p.files() {
+	files := p.files()
+	// The files the plan changes are those with a preview (Compile's, or
+	// a saved plan's).
+	changed := make(map[string]bool, len(p.Previews))
+	for _, fp := range p.Previews {
+		changed[fp.File] = true
+	}
+	// First which customers the plan affects, then the money of all the
+	// files of those only.
+	for _, fl := range files {
 		fs := fl.file
 		c := byCustomer[fs.Group]
 		if c == nil {
@@ -164,9 +173,16 @@ func (p *Plan) Bill(s MoneySettings) *Bill {
 			byCustomer[fs.Group] = c
 			order = append(order, fs.Group)
 		}
-		if _, changed := p.previewFile(fl); changed {
+		if changed[fs.Addr] {
 			c.affected = true
 			c.bill.Files++
+		}
+	}
+	for _, fl := range files {
+		fs := fl.file
+		c := byCustomer[fs.Group]
+		if !c.affected {
+			continue
 		}
 		for _, isAfter := range []bool{false, true} {
 			acc, vat, vatOn := &c.before, &c.beforeVAT, c.bill.VATBefore
@@ -175,13 +191,14 @@ func (p *Plan) Bill(s MoneySettings) *Bill {
 				acc, vat, vatOn = &c.after, &c.afterVAT, c.bill.VAT
 				stopped = p.until(fs, BilledAfter) != ""
 			}
+			f := factor(vatOn)
 			for _, ls := range fl.lines {
-				l, ok := p.lineOn(ls, fs, isAfter)
+				l, ok := p.lineOn(ls, fs, isAfter, false)
 				if !ok || (stopped && l.charge != resource.OneTime) {
 					continue
 				}
 				acc.add(l, nil)
-				vat.add(l, factor(vatOn))
+				vat.add(l, f)
 			}
 		}
 	}
@@ -292,7 +309,7 @@ func (p *Plan) StillBilledEach(records []*state.Object) map[string]Still {
 		if view.until(fs, before) != "" {
 			continue
 		}
-		l, ok := view.lineOn(ls, fs, false)
+		l, ok := view.lineOn(ls, fs, false, false)
 		if !ok {
 			continue
 		}

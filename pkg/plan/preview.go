@@ -193,13 +193,57 @@ func (p *Plan) files() []fileLines {
 // price, in exact decimals.
 func previews(p *Plan) []FilePreview {
 	var out []FilePreview
+	prices := p.pricesChange()
 	for _, fl := range p.files() {
-		fp, changed := p.previewFile(fl)
-		if changed {
+		if !p.mayChange(fl, prices) {
+			continue
+		}
+		if fp, changed := p.previewFile(fl); changed {
 			out = append(out, fp)
 		}
 	}
 	return out
+}
+
+// pricesChange reports whether a step changes an object that prices or
+// times lines (a catalog item): then a file whose own steps are no-ops
+// may still bill differently.
+func (p *Plan) pricesChange() bool {
+	for _, s := range p.Steps {
+		if s.Action == NoOp || s.Of != "" {
+			continue
+		}
+		spec := resource.Get(s.Kind)
+		if spec.Charge != resource.NoCharge || isFile(s.Kind) {
+			continue
+		}
+		if _, ok := spec.Billed(resource.Price); ok {
+			return true
+		}
+		if _, ok := spec.Billed(resource.Period); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// mayChange is the quick test before a file's preview is computed: its
+// file, follow-up or line steps do something, or prices change.
+func (p *Plan) mayChange(fl fileLines, prices bool) bool {
+	if prices || fl.file.Action != NoOp {
+		return true
+	}
+	for _, ls := range fl.lines {
+		if ls.Action != NoOp {
+			return true
+		}
+	}
+	if spec := resource.Get(fl.file.Kind); spec.FollowUp != "" {
+		if fu := p.ByAddr[FollowUpAddr(fl.file.Addr, spec)]; fu != nil && fu.Action != NoOp {
+			return true
+		}
+	}
+	return false
 }
 
 // side selects the before or after spec of a step.
@@ -270,7 +314,8 @@ type billed struct {
 
 // lineOn is what line ls bills on one side (before, or after when isAfter)
 // in file fs; false when it bills nothing there (absent, or inactive).
-func (p *Plan) lineOn(ls, fs *Step, isAfter bool) (billed, bool) {
+// The term for people is left out unless terms (the model needs none).
+func (p *Plan) lineOn(ls, fs *Step, isAfter, terms bool) (billed, bool) {
 	spec := resource.Get(ls.Kind)
 	line, target, fileSpec := before(ls), side(beforeOrAfter), beforeOrAfter(fs)
 	if isAfter {
@@ -283,7 +328,7 @@ func (p *Plan) lineOn(ls, fs *Step, isAfter bool) (billed, bool) {
 	if spec.Charge != resource.OneTime {
 		b.months = p.period(spec, line, fileSpec, target)
 	}
-	b.term, b.amount = p.lineAmount(spec, line, target)
+	b.term, b.amount = p.lineAmount(spec, line, target, terms)
 	return b, true
 }
 
@@ -314,7 +359,7 @@ func (p *Plan) previewFile(fl fileLines) (FilePreview, bool) {
 			changed = true
 		}
 		for _, isAfter := range []bool{false, true} {
-			l, ok := p.lineOn(ls, fs, isAfter)
+			l, ok := p.lineOn(ls, fs, isAfter, true)
 			if !ok {
 				continue
 			}
@@ -424,13 +469,16 @@ func decimalOf(s string) *apd.Decimal {
 // lineAmount is quantity × price × (1 − discount) of a line, with its
 // term for people ("2 × 19.90 × (1 − 0.1)"); amount is nil when the price
 // is not known here.
-func (p *Plan) lineAmount(spec *resource.Spec, line map[string]string, target side) (string, *apd.Decimal) {
+func (p *Plan) lineAmount(spec *resource.Spec, line map[string]string, target side, terms bool) (string, *apd.Decimal) {
 	qty := part(spec, line, resource.Quantity)
-	price, priceText := p.linePrice(spec, line, target)
-	term := qty + " × " + priceText
+	price, priceText := p.linePrice(spec, line, target, terms)
 	disc := part(spec, line, resource.Discount)
-	if disc != "" {
-		term += " × (1 − " + disc + ")"
+	term := ""
+	if terms {
+		term = qty + " × " + priceText
+		if disc != "" {
+			term += " × (1 − " + disc + ")"
+		}
 	}
 	if price == nil {
 		return term, nil
@@ -469,7 +517,7 @@ func (c *Charge) add(l billed) {
 
 // linePrice is the line's own price, else its item's price. An item
 // referenced by id has a price only BlueRockTEL knows.
-func (p *Plan) linePrice(spec *resource.Spec, line map[string]string, target side) (*apd.Decimal, string) {
+func (p *Plan) linePrice(spec *resource.Spec, line map[string]string, target side, terms bool) (*apd.Decimal, string) {
 	price := part(spec, line, resource.Price)
 	if price == "" {
 		item, id := p.item(spec, line, target)
@@ -484,6 +532,9 @@ func (p *Plan) linePrice(spec *resource.Spec, line map[string]string, target sid
 	d, _, err := apd.NewFromString(price)
 	if err != nil {
 		return nil, price
+	}
+	if !terms {
+		return d, ""
 	}
 	return d, money.Price(price)
 }
