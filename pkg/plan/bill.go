@@ -110,6 +110,21 @@ type CustomerBill struct {
 	Figures
 }
 
+// FileBill is one customer file's money, for each file of an affected
+// customer.
+type FileBill struct {
+	File     string
+	Customer string
+	// Changed: the plan changes the file's lines or money (it has a
+	// preview).
+	Changed bool
+	// Until and UntilBefore are its services_stop after and before the
+	// plan ("" none): past it, its recurring lines and licences bill 0 per
+	// month.
+	Until, UntilBefore string
+	Figures
+}
+
 // Bill is the plan's money model. Its plan-level figures are data for
 // tools (a policy reads PerMonthBefore, PerMonthAfter, OneTime); they are
 // the sums over the affected customers (those with a file whose money or
@@ -125,6 +140,8 @@ type Bill struct {
 	// in plan order.
 	Plan      Figures
 	Customers []CustomerBill
+	// FileBills are the files of the affected customers, in plan order.
+	FileBills []FileBill
 	// Files is the number of files whose money or lines the plan changes.
 	Files int
 }
@@ -178,18 +195,20 @@ func (p *Plan) Bill(s MoneySettings) *Bill {
 			c.bill.Files++
 		}
 	}
+	var fileBills []FileBill
 	for _, fl := range files {
 		fs := fl.file
 		c := byCustomer[fs.Group]
 		if !c.affected {
 			continue
 		}
+		fb := FileBill{File: fs.Addr, Customer: fs.Group, Changed: changed[fs.Addr],
+			Until: p.until(fs, BilledAfter), UntilBefore: p.until(fs, before)}
+		var file [4]accumulator // before, after, before incl. VAT, after incl. VAT
 		for _, isAfter := range []bool{false, true} {
-			acc, vat, vatOn := &c.before, &c.beforeVAT, c.bill.VATBefore
-			stopped := p.until(fs, before) != ""
+			acc, vat, vatOn, stopped := &file[0], &file[2], c.bill.VATBefore, fb.UntilBefore != ""
 			if isAfter {
-				acc, vat, vatOn = &c.after, &c.afterVAT, c.bill.VAT
-				stopped = p.until(fs, BilledAfter) != ""
+				acc, vat, vatOn, stopped = &file[1], &file[3], c.bill.VAT, fb.Until != ""
 			}
 			f := factor(vatOn)
 			for _, ls := range fl.lines {
@@ -201,8 +220,14 @@ func (p *Plan) Bill(s MoneySettings) *Bill {
 				vat.add(l, f)
 			}
 		}
+		for i, a := range []*accumulator{&c.before, &c.after, &c.beforeVAT, &c.afterVAT} {
+			a.merge(&file[i])
+		}
+		fb.Figures = Figures{Before: file[0].amounts(), After: file[1].amounts(), BeforeVAT: file[2].amounts(),
+			AfterVAT: file[3].amounts(), HasBefore: file[0].any}
+		fileBills = append(fileBills, fb)
 	}
-	b := &Bill{Currency: s.Currency, VATRate: s.VATRate, Customers: []CustomerBill{}}
+	b := &Bill{Currency: s.Currency, VATRate: s.VATRate, Customers: []CustomerBill{}, FileBills: fileBills}
 	var all [4]accumulator
 	for _, k := range order {
 		c := byCustomer[k]

@@ -124,6 +124,13 @@ func TestBill(t *testing.T) {
 			if len(b.Customers) != 1 || b.Customers[0].Customer != fxCust || b.Customers[0].Files != 1 {
 				t.Errorf("customers %+v, want acme with 1 file", b.Customers)
 			}
+			// The one file's figures are the customer's and the plan's.
+			if len(b.FileBills) != 1 || b.FileBills[0].File != fxFile || !b.FileBills[0].Changed {
+				t.Fatalf("files %+v, want the changed main file", b.FileBills)
+			}
+			fb := b.FileBills[0]
+			checkDec(t, "file per month before", fb.Before.PerMonth, before)
+			checkDec(t, "file per month after", fb.After.PerMonth, c.after)
 			if c.preview != "" {
 				if len(p.Previews) != 1 {
 					t.Fatalf("%d previews, want 1", len(p.Previews))

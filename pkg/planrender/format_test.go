@@ -10,6 +10,7 @@ import (
 
 	"github.com/onboardhq/onboard/pkg/money"
 	"github.com/onboardhq/onboard/pkg/plan"
+	"github.com/onboardhq/onboard/pkg/state"
 )
 
 var formatYAML = filepath.Join("testdata", "format.yaml")
@@ -257,6 +258,39 @@ func TestThreshold(t *testing.T) {
 	for _, bad := range []string{"", "abc", "-5", "5%%", "%", "1e400000000000"} {
 		if _, err := ParseThreshold(bad); err == nil && bad != "1e400000000000" {
 			t.Errorf("ParseThreshold(%q) accepted", bad)
+		}
+	}
+}
+
+// TestGoldenUpdate keeps the text and Markdown of a plan that changes
+// money and leaves an orphan: the headline with its percentage, before ->
+// after, what the orphan still bills (go test ./pkg/planrender -run
+// GoldenUpdate -update rewrites them).
+func TestGoldenUpdate(t *testing.T) {
+	st := appliedState(compilePath(t, moneyYAML, nil))
+	monthly := st.Objects["customer.acme.file.main.recurring.monthly"]
+	monthly.Spec["quantity"], monthly.Hash = "1", "old"
+	// A line the manifests no longer declare: 3 × 49.00 a month.
+	st.Objects["customer.beta.file.quarterly.recurring.gone"] = &state.Object{Addr: "customer.beta.file.quarterly.recurring.gone",
+		Kind: "recurring", ID: 999, Status: state.StatusCreated, Hash: "h",
+		Spec: map[string]string{"customer_file_id": "@customer.beta.file.quarterly", "item_id": "@item.trunk",
+			"quantity": "3", "selling_price_without_tax": "49.00", "billing_frequency": "1"}}
+	p := compilePath(t, moneyYAML, st)
+	rate, _ := money.Parse("0.2")
+	text, md, _ := renderAll(t, p, plan.MoneySettings{Currency: "EUR", VATRate: rate})
+	for name, got := range map[string]string{"money-update.txt": text, "money-update.md": md} {
+		golden := filepath.Join("testdata", name)
+		if *update {
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("%s differs (-update rewrites it):\n%s", golden, got)
 		}
 	}
 }

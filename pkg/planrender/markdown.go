@@ -158,7 +158,7 @@ func writeMoney(b *bytes.Buffer, t Totals, rows []string, more string) {
 	}
 	b.WriteString(": per month and per year are normalised from each line's own period, shown under *From*")
 	if anyRounded(t) {
-		b.WriteString("; ≈ is rounded to the cent, where a period does not divide evenly")
+		b.WriteString("; ≈ is rounded to the cent, where the exact amount has more decimals (a period that does not divide evenly, a discount)")
 	}
 	if anyIncomplete(t) {
 		b.WriteString("; + ? is the price of an item only BlueRockTEL knows, not counted")

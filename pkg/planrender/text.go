@@ -85,7 +85,7 @@ func TextWith(w io.Writer, p *plan.Plan, ms plan.MoneySettings) error {
 		fmt.Fprintf(bw, "%s\n\n", Headline(b, nil))
 	}
 	if len(t.Customers) > 0 {
-		fmt.Fprintf(bw, "Money in %s excl. VAT (per month and per year normalised from each period; ≈ rounded to the cent):\n", t.Currency)
+		fmt.Fprintf(bw, "Money in %s excl. VAT (per month and per year normalised from each period; ≈ where rounded to the cent):\n", t.Currency)
 		fmt.Fprintf(bw, "  whole plan: %s\n\n", moneyText(t.Plan))
 	}
 	for gi, g := range gs {
