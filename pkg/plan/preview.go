@@ -324,6 +324,9 @@ func (p *Plan) lineOn(ls, fs *Step, isAfter, terms bool) (billed, bool) {
 	if line == nil || inactive(spec, line) {
 		return billed{}, false
 	}
+	if isAfter && BilledAfter(fs) == nil && before(fs) != nil {
+		return billed{}, false // its file is deleted: nothing under it bills
+	}
 	b := billed{charge: spec.Charge}
 	if spec.Charge != resource.OneTime {
 		b.months = p.period(spec, line, fileSpec, target)
