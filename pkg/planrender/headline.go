@@ -45,10 +45,36 @@ func Headline(b *plan.Bill, strong func(string) string) string {
 		fmt.Fprintf(&s, "%s %s excl. VAT, %s incl. VAT", money.Text(b.OneTime), b.Currency, money.Text(b.OneTimeVAT))
 	}
 	s.WriteString(".")
+	if u := unknownChange(b.Plan); u != nil {
+		fmt.Fprintf(&s, " Lines whose billing period is not known (no billing frequency) are not in the monthly figures: %s %s per billing cycle.",
+			money.Signed(u), b.Currency)
+	}
 	if b.Plan.Before.Incomplete || b.Plan.After.Incomplete {
 		s.WriteString(" Lines priced by an item only BlueRockTEL knows are not counted.")
 	}
 	return s.String()
+}
+
+// unknownChange is the change of the money of lines whose period is not
+// known, per period; nil when there is none.
+func unknownChange(f plan.Figures) *apd.Decimal {
+	if f.Before.UnknownPeriod == nil && f.After.UnknownPeriod == nil {
+		return nil
+	}
+	zero := new(apd.Decimal)
+	before, after := f.Before.UnknownPeriod, f.After.UnknownPeriod
+	if before == nil {
+		before = zero
+	}
+	if after == nil {
+		after = zero
+	}
+	d := new(apd.Decimal)
+	_, _ = money.Context().Sub(d, after, before)
+	if d.IsZero() {
+		return nil
+	}
+	return d
 }
 
 func isAre(n int) string {

@@ -93,6 +93,9 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, head string) {
 			}
 			b.WriteString("\n")
 		}
+		if len(g.Steps) == 0 {
+			continue // its billing changes, none of its objects
+		}
 		b.WriteString(changesHeader)
 		for _, s := range g.Steps {
 			b.WriteString(changeRow(s))

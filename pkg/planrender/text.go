@@ -27,7 +27,8 @@ type section struct {
 }
 
 // groups splits the steps that do something into catalog and per-customer
-// sections, keeping plan order.
+// sections, keeping plan order, then the customers whose billing alone
+// changes.
 func groups(p *plan.Plan) []section {
 	previews := map[string][]plan.FilePreview{}
 	for _, fp := range p.Previews {
@@ -50,6 +51,14 @@ func groups(p *plan.Plan) []section {
 			out = append(out, section{Title: title, Files: previews[key]})
 		}
 		out[i].Steps = append(out[i].Steps, s)
+	}
+	// A customer none of whose objects changes, but whose billing does (a
+	// catalog price it is billed by): its previews, after the others.
+	for _, fp := range p.Previews {
+		if _, ok := index[fp.Customer]; !ok {
+			index[fp.Customer] = len(out)
+			out = append(out, section{Title: p.Titles[fp.Customer], Files: previews[fp.Customer]})
+		}
 	}
 	return out
 }
