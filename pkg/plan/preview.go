@@ -340,7 +340,7 @@ func (p *Plan) previewFile(fl fileLines) (FilePreview, bool) {
 	fp := FilePreview{File: fs.Addr, Name: fs.Label, Customer: fs.Group,
 		Until: p.until(fs, BilledAfter), UntilBefore: p.until(fs, before)}
 	if fs.Label == "" {
-		fp.Name = label0(fs)
+		fp.Name = recordLabel(fs)
 	}
 	changed := fs.Action != NoOp || fp.Until != fp.UntilBefore
 	groups := map[resource.Charge]map[int]*Billing{}
@@ -396,9 +396,9 @@ func (p *Plan) previewFile(fl fileLines) (FilePreview, bool) {
 	return fp, changed
 }
 
-// label0 names a step's object when the step carries no label (a step
+// recordLabel names a step's object when the step carries no label (a step
 // that only ends it): its record's label field.
-func label0(s *Step) string {
+func recordLabel(s *Step) string {
 	spec := resource.Get(s.Kind)
 	if m := before(s); m != nil && spec.Label != "" {
 		return m[spec.Label]
