@@ -186,7 +186,11 @@ requests in flight finish; a second signal exits at once.`,
 					return usagef("apply asks for confirmation, and this is not a terminal: pass --auto-approve, " +
 						"or apply a reviewed plan (onboard plan --out FILE, then onboard apply FILE)")
 				}
-				if err := planrender.TextWith(a.stdout, p, planrender.TextOptions{Policy: verdict}); err != nil {
+				ms, err := projectMoney(paths)
+				if err != nil {
+					return err
+				}
+				if err := planrender.TextWith(a.stdout, p, planrender.TextOptions{Policy: verdict, Money: ms}); err != nil {
 					return err
 				}
 				if !confirm(a.stdin, a.stderr) {

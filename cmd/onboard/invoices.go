@@ -11,7 +11,7 @@ import (
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
 	"github.com/onboardhq/onboard/pkg/manifest"
-	"github.com/onboardhq/onboard/pkg/plan"
+	moneyrule "github.com/onboardhq/onboard/pkg/money"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
@@ -142,7 +142,7 @@ func writeInvoicesText(w io.Writer, addr string, customerID int64, invs []bluero
 			add(&toPay, inv.NetToPay)
 		}
 	}
-	rows = append(rows, []string{fmt.Sprintf("%d invoice(s)", len(invs)), "", "total", plan.Money(&net), plan.Money(&gross), plan.Money(&toPay)})
+	rows = append(rows, []string{fmt.Sprintf("%d invoice(s)", len(invs)), "", "total", moneyrule.Text(&net), moneyrule.Text(&gross), moneyrule.Text(&toPay)})
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, c := range r {
@@ -172,7 +172,8 @@ func writeInvoicesText(w io.Writer, addr string, customerID int64, invs []bluero
 	return nil
 }
 
-// money renders an amount with two decimals, never rounding ("" as "-").
+// money renders an amount by the one money rule, as plans do (cents,
+// thousands separated, ≈ where rounded; "" as "-").
 func money(s string) string {
 	if s == "" {
 		return "-"
@@ -181,7 +182,7 @@ func money(s string) string {
 	if err != nil {
 		return s
 	}
-	return plan.Money(d)
+	return moneyrule.Text(d)
 }
 
 func add(sum *apd.Decimal, s string) {

@@ -89,15 +89,35 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 
 // render writes a plan in one of the output formats; md is the
 // Markdown's size limit and how to see the whole plan past it.
+// Money settings (currency, VAT rate) are md.Money, for every format; v is
+// what the project's policy found.
 func render(w io.Writer, p *plan.Plan, v *policy.Verdict, output string, md planrender.MarkdownOptions) error {
 	switch output {
 	case "json":
-		return planrender.JSONWith(w, p, planrender.JSONOptions{Tool: versionString(), Policy: v})
+		return planrender.JSONWith(w, p, planrender.JSONOptions{Tool: versionString(), Policy: v, Money: md.Money})
 	case "markdown":
 		md.Policy = v
 		return planrender.MarkdownWith(w, p, md)
 	}
-	return planrender.TextWith(w, p, planrender.TextOptions{Policy: v})
+	return planrender.TextWith(w, p, planrender.TextOptions{Policy: v, Money: md.Money})
+}
+
+// thresholdHelp is the help of --comment-threshold.
+const thresholdHelp = "--output markdown: print nothing when monthly billing moves less than AMOUNT (e.g. 50) or PERCENT of what the affected customers are billed now (e.g. 5%)"
+
+// parseThreshold checks --comment-threshold ("" for none).
+func parseThreshold(s, output string) (*planrender.Threshold, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if output != "markdown" {
+		return nil, usagef("--comment-threshold is for the merge-request comment: use it with --output markdown")
+	}
+	t, err := planrender.ParseThreshold(s)
+	if err != nil {
+		return nil, usagef("--comment-threshold: %v", err)
+	}
+	return t, nil
 }
 
 // maxBytesHelp is the help of --max-bytes (plan and show PLAN_FILE).
@@ -122,6 +142,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		detailedEC  bool
 		maxBytes    int
 		of          overrideFlags
+		threshold   string
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",
@@ -147,7 +168,15 @@ schedule.
 --output json is a versioned format for tools (see README); --output markdown
 is for a merge-request comment: the money first (per customer and for the
 plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
-60,000, a GitHub comment holds 65,536 characters) a summary that fits.
+60,000, a GitHub comment holds 65,536 characters) a summary that fits;
+--comment-threshold 50 (or 5%) prints nothing when monthly billing moves
+less, so that a pipeline comments only on changes worth a review.
+
+Text and Markdown open with one sentence: the signed change of monthly
+billing excl. VAT, incl. VAT beside it, its percentage of what the affected
+customers are billed now, and the one-time charges. onboard.project sets the
+currency (currency: EUR) and the VAT rate added for customers with
+charge_vat (vat_rate: 20%, the default).
 
 The project's money guardrails (the policy: rules of onboard.project) judge
 the plan: a warn is shown with it, at the object's file:line:col; a deny is
@@ -157,6 +186,7 @@ onboard apply FILE.`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
   onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
+  onboard plan customers/ --output markdown --comment-threshold 50   # nothing under 50 a month
   onboard plan customers/ --refresh=changed     # read only what the manifests changed
   onboard plan customers/ --refresh=none        # from the state alone: sends nothing
   onboard plan customers/ --refresh-only        # what changed in BlueRockTEL
@@ -173,6 +203,14 @@ onboard apply FILE.`,
 				return err
 			}
 			overrides, err := of.overrides(out)
+			if err != nil {
+				return err
+			}
+			th, err := parseThreshold(threshold, output)
+			if err != nil {
+				return err
+			}
+			ms, err := projectMoney(paths)
 			if err != nil {
 				return err
 			}
@@ -215,7 +253,7 @@ onboard apply FILE.`,
 					return fmt.Errorf("write the plan: %w", err)
 				}
 			}
-			md := planrender.MarkdownOptions{MaxBytes: maxBytes,
+			md := planrender.MarkdownOptions{MaxBytes: maxBytes, Money: ms, Threshold: th,
 				Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
 			if out != "" {
 				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
@@ -244,6 +282,7 @@ onboard apply FILE.`,
 	c.Flags().BoolVar(&f.retarget, "retarget", false, "plan for this API although the state belongs to another (apply --retarget binds it)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
+	c.Flags().StringVar(&threshold, "comment-threshold", "", thresholdHelp)
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
 	rf.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")

@@ -8,13 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
 	"github.com/spf13/pflag"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/planfile"
-	"github.com/onboardhq/onboard/pkg/planrender"
 	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/project"
 	"github.com/onboardhq/onboard/pkg/state"
@@ -76,25 +74,12 @@ func (a *app) loadPolicyDiagnostics(paths []string) ([]manifest.Diagnostic, erro
 	return diags, err
 }
 
-// planFacts is the money a plan rule sees, from the plan's totals (the
-// before -> after of the files the plan touches): per month
-// before and after, and the one-time charges the plan adds.
-// TODO(merge): read the plan-level money model (PerMonthBefore,
-// PerMonthAfter, OneTime) once it is on this branch.
+// planFacts is the money a plan rule sees, from the plan's money model
+// (excl. VAT, so the project's VAT rate does not matter): per month before
+// and after, and the change of one-time charges, exact.
 func planFacts(p *plan.Plan) policy.Facts {
-	t := planrender.Compute(p).Plan
-	f := policy.Facts{PerMonthBefore: "0", PerMonthAfter: t.After.PerMonth, OneTime: t.After.OneTime}
-	if t.Before != nil {
-		f.PerMonthBefore = t.Before.PerMonth
-		after, _, err1 := apd.NewFromString(t.After.OneTime)
-		before, _, err2 := apd.NewFromString(t.Before.OneTime)
-		if err1 == nil && err2 == nil {
-			d := new(apd.Decimal)
-			_, _ = apd.BaseContext.WithPrecision(40).Sub(d, after, before)
-			f.OneTime = plan.Money(d)
-		}
-	}
-	return f
+	b := p.Bill(plan.MoneySettings{})
+	return policy.Facts{PerMonthBefore: b.PerMonthBefore.Text('f'), PerMonthAfter: b.PerMonthAfter.Text('f'), OneTime: b.OneTime.Text('f')}
 }
 
 // judge evaluates the project's rules on p and applies the overrides; nil

@@ -44,6 +44,11 @@ func init() {
 		if err := checkMaxBytes(maxBytes); err != nil {
 			return err
 		}
+		threshold, _ := c.Flags().GetString("comment-threshold")
+		th, err := parseThreshold(threshold, output)
+		if err != nil {
+			return err
+		}
 		if len(args) != 1 {
 			return usagef("show PLAN_FILE takes no other argument")
 		}
@@ -51,11 +56,16 @@ func init() {
 		if err != nil {
 			return &usageError{err}
 		}
-		return render(a.stdout, f.Plan(), f.Policy, output, planrender.MarkdownOptions{MaxBytes: maxBytes,
+		ms, err := projectMoney(f.Manifests)
+		if err != nil {
+			return err
+		}
+		return render(a.stdout, f.Plan(), f.Policy, output, planrender.MarkdownOptions{MaxBytes: maxBytes, Money: ms, Threshold: th,
 			Rest: "`onboard show " + args[0] + " --max-bytes 0` (or --output text)"})
 	}
 	// show's own flags are for addresses; --max-bytes is for a saved plan.
 	showPlanFlags = func(c *cobra.Command) {
 		c.Flags().Int("max-bytes", planrender.DefaultMaxBytes, "a saved plan, "+maxBytesHelp)
+		c.Flags().String("comment-threshold", "", "a saved plan, "+thresholdHelp)
 	}
 }

@@ -11,7 +11,8 @@ func (p *Plan) LinePreview(s *Step) (FilePreview, bool) {
 	if fs == nil || s.Of != "" {
 		return FilePreview{}, false
 	}
-	return p.previewLines(fs, []*Step{s}), true
+	fp, _ := p.previewFile(fileLines{file: fs, lines: []*Step{s}})
+	return fp, true
 }
 
 // parentAddr is the address of the object an object is nested in: an

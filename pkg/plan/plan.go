@@ -256,7 +256,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		}
 	}
 	sort.Slice(p.Orphans, func(i, j int) bool { return p.Orphans[i].Addr < p.Orphans[j].Addr })
-	p.Previews = previews(p, ordered)
+	p.Previews = previews(p)
 	return p, nil
 }
 

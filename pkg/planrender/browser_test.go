@@ -73,6 +73,8 @@ func TestMarkdownInBrowser(t *testing.T) {
 	for _, w := range []string{
 		"Customer acme (Acme <b>bold</b> & Co *star* _under_ | pipe)",
 		"Billing preview of customer.acme.file.main (Main <i>contract</i> of billing@acme.example):",
+		// The headline, its change in bold (shown as text, without the **).
+		"Monthly billing: ≈ +73.09 EUR per month excl. VAT, ≈ +73.09 incl. VAT (the 2 affected customers are billed nothing per month now); one-time charges: 174.80 EUR excl. VAT, 174.80 incl. VAT.",
 		"Money, in EUR excl. VAT, of the 2 customers",
 		"Whole plan\t174.80\t≈ 73.09\t877.10\t39.80 per monthly cycle, 17.00 per quarterly cycle",
 		"Customer beta (Beta SARL)\t0.00\t≈ 3.33\t40.00\t7.00 per quarterly cycle, 12.00 every 12 months",

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/onboardhq/onboard/pkg/money"
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -21,6 +22,14 @@ type jsonOrphan struct {
 	Address string `json:"address"`
 	Kind    string `json:"kind"`
 	ID      int64  `json:"id"`
+	// StillBilledPerMonth is what it and everything under it still bill
+	// per month, excl. VAT (the money rule: cents, a flag where rounded).
+	StillBilledPerMonth        string `json:"still_billed_per_month"`
+	StillBilledPerMonthRounded bool   `json:"still_billed_per_month_rounded,omitempty"`
+	StillBilledIncomplete      bool   `json:"still_billed_incomplete,omitempty"`
+	// StillBilledUnknownPeriod is the money per period of lines whose
+	// period is not known, in no per-month figure.
+	StillBilledUnknownPeriod string `json:"still_billed_unknown_period,omitempty"`
 }
 
 // jsonChange is a field change with Terraform's before/after names.
@@ -57,6 +66,7 @@ type jsonStep struct {
 // orderedValues is a JSON object of request values in request order.
 type orderedValues struct {
 	p    *plan.Plan
+	spec *resource.Spec
 	vals []resource.Value
 }
 
@@ -73,7 +83,7 @@ func (o *orderedValues) MarshalJSON() ([]byte, error) {
 		}
 		writeJSONString(&b, v.Wire)
 		b.WriteByte(':')
-		writeValue(&b, o.p, v)
+		writeValue(&b, o.p, asCents(o.spec, v))
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
@@ -148,10 +158,10 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 	}
 	if s.Sends() {
 		if len(s.Query) > 0 {
-			js.Query = &orderedValues{p: p, vals: s.Query}
+			js.Query = &orderedValues{p: p, spec: resource.Get(s.Kind), vals: s.Query}
 		}
 		if len(s.Body) > 0 {
-			js.Body = &orderedValues{p: p, vals: s.Body}
+			js.Body = &orderedValues{p: p, spec: resource.Get(s.Kind), vals: s.Body}
 			js.Positions = make(map[string]string, len(s.Body))
 			for _, v := range s.Body {
 				if pos := s.Where[v.Wire]; pos != "" {
@@ -184,9 +194,12 @@ type JSONOptions struct {
 	// Policy is what the project's rules found: the "policy" member,
 	// left out when nil (the project has no rules).
 	Policy *policy.Verdict
+	// Money are the project's money settings (currency, VAT rate).
+	Money plan.MoneySettings
 }
 
-// JSONWith is JSON, with the policy's findings and overrides.
+// JSONWith is JSON with the project's money settings and the policy's
+// findings and overrides.
 func JSONWith(w io.Writer, p *plan.Plan, o JSONOptions) error {
 	toolVersion := o.Tool
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -237,7 +250,7 @@ func JSONWith(w io.Writer, p *plan.Plan, o JSONOptions) error {
 		return err
 	}
 	field("totals", false)
-	if err := value(Compute(p)); err != nil {
+	if err := value(ComputeWith(p.Bill(o.Money))); err != nil {
 		return err
 	}
 	field("steps", false)
@@ -245,14 +258,20 @@ func JSONWith(w io.Writer, p *plan.Plan, o JSONOptions) error {
 		return err
 	}
 	field("orphans", false)
+	still := p.StillBilledEach(p.Orphans)
 	if err := array(len(p.Orphans), func(i int) any {
 		o := p.Orphans[i]
-		return jsonOrphan{Address: o.Addr, Kind: o.Kind, ID: o.ID}
+		jo := jsonOrphan{Address: o.Addr, Kind: o.Kind, ID: o.ID, StillBilledIncomplete: still[o.Addr].Incomplete}
+		jo.StillBilledPerMonth, jo.StillBilledPerMonthRounded = money.Plain(still[o.Addr].PerMonth)
+		if u := still[o.Addr].UnknownPeriod; u != nil {
+			jo.StillBilledUnknownPeriod, _ = money.Plain(u)
+		}
+		return jo
 	}); err != nil {
 		return err
 	}
 	field("billing_previews", false)
-	if err := array(len(p.Previews), func(i int) any { return p.Previews[i] }); err != nil {
+	if err := array(len(p.Previews), func(i int) any { return previewJSON(p.Previews[i]) }); err != nil {
 		return err
 	}
 	if o.Policy != nil {
@@ -274,4 +293,59 @@ func plainJSON(s string) bool {
 		}
 	}
 	return true
+}
+
+// jsonCharge is a plan.Charge with its total in cents (the money rule).
+type jsonCharge struct {
+	Months       int      `json:"months,omitempty"`
+	Terms        []string `json:"terms"`
+	Total        string   `json:"total"`
+	TotalRounded bool     `json:"total_rounded,omitempty"`
+	Incomplete   bool     `json:"incomplete,omitempty"`
+}
+
+type jsonBilling struct {
+	Months int         `json:"months,omitempty"`
+	Before *jsonCharge `json:"before,omitempty"`
+	After  *jsonCharge `json:"after,omitempty"`
+}
+
+type jsonPreview struct {
+	File        string        `json:"file"`
+	Name        string        `json:"name"`
+	Customer    string        `json:"customer"`
+	Until       string        `json:"until,omitempty"`
+	UntilBefore string        `json:"until_before,omitempty"`
+	OneTime     *jsonBilling  `json:"one_time,omitempty"`
+	Cycles      []jsonBilling `json:"recurring,omitempty"`
+	Licences    []jsonBilling `json:"licences,omitempty"`
+}
+
+func chargeJSON(c *plan.Charge) *jsonCharge {
+	if c == nil {
+		return nil
+	}
+	jc := &jsonCharge{Months: c.Months, Terms: c.Terms, Total: "0.00", Incomplete: c.Incomplete}
+	if d, ok := money.Parse(c.Total); ok {
+		jc.Total, jc.TotalRounded = money.Plain(d)
+	}
+	return jc
+}
+
+func billingJSON(bs []plan.Billing) []jsonBilling {
+	out := make([]jsonBilling, len(bs))
+	for i, b := range bs {
+		out[i] = jsonBilling{Months: b.Months, Before: chargeJSON(b.Before), After: chargeJSON(b.After)}
+	}
+	return out
+}
+
+// previewJSON is a billing preview with its totals in cents.
+func previewJSON(fp plan.FilePreview) jsonPreview {
+	jp := jsonPreview{File: fp.File, Name: fp.Name, Customer: fp.Customer, Until: fp.Until, UntilBefore: fp.UntilBefore,
+		Cycles: billingJSON(fp.Cycles), Licences: billingJSON(fp.Licences)}
+	if fp.OneTime != nil {
+		jp.OneTime = &billingJSON([]plan.Billing{*fp.OneTime})[0]
+	}
+	return jp
 }

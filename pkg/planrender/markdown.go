@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/onboardhq/onboard/pkg/money"
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -31,6 +32,11 @@ type MarkdownOptions struct {
 	Rest string
 	// Policy is what the project's rules found (nil: it has none).
 	Policy *policy.Verdict
+	// Money are the project's money settings (currency, VAT rate).
+	Money plan.MoneySettings
+	// Threshold (--comment-threshold): when the monthly billing moves
+	// less, nothing is written.
+	Threshold *Threshold
 }
 
 // Markdown writes the whole plan for a merge-request comment (see
@@ -46,12 +52,17 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 // summary instead.
 func MarkdownWith(w io.Writer, p *plan.Plan, o MarkdownOptions) error {
 	var b bytes.Buffer
-	t := Compute(p)
-	writeMarkdown(&b, p, t, o.Policy)
+	bill := p.Bill(o.Money)
+	if o.Threshold.Below(bill) {
+		return nil
+	}
+	t := ComputeWith(bill)
+	head := Headline(bill, func(s string) string { return "**" + s + "**" }) + "\n\n"
+	writeMarkdown(&b, p, t, head, o.Policy)
 	if o.MaxBytes > 0 && b.Len() > o.MaxBytes {
 		full := b.Len()
 		b.Reset()
-		writeSummary(&b, p, t, o, full)
+		writeSummary(&b, p, t, o, full, head)
 	}
 	_, err := w.Write(b.Bytes())
 	return err
@@ -63,14 +74,16 @@ func heading(p *plan.Plan) string {
 		c.Create, c.Update, c.NoOp, c.Orphan)
 }
 
-func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, v *policy.Verdict) {
+func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, head string, v *policy.Verdict) {
 	c := p.Counts()
 	b.WriteString(heading(p))
-	writePolicyMarkdown(b, v, 0)
 	if !p.HasChanges() && c.Orphan == 0 {
+		writePolicyMarkdown(b, v, 0)
 		b.WriteString("No changes.\n")
 		return
 	}
+	b.WriteString(head)
+	writePolicyMarkdown(b, v, 0)
 	rows := make([]string, len(t.Customers))
 	for i, ct := range t.Customers {
 		rows[i] = moneyRow(ct, mdEscape(ct.Title))
@@ -86,6 +99,9 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, v *policy.Verdict) {
 			}
 			b.WriteString("\n")
 		}
+		if len(g.Steps) == 0 {
+			continue // its billing changes, none of its objects
+		}
 		b.WriteString(changesHeader)
 		for _, s := range g.Steps {
 			b.WriteString(changeRow(s))
@@ -95,14 +111,14 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, v *policy.Verdict) {
 		for _, s := range g.Steps {
 			var parts []string
 			for _, v := range s.Body {
-				parts = append(parts, v.Wire+"="+displayValue(p, v))
+				parts = append(parts, v.Wire+"="+displayValue(p, asCents(resource.Get(s.Kind), v)))
 			}
 			fmt.Fprintf(&req, "%s %s %s\n", s.Method, requestLine(p, s), strings.Join(parts, ", "))
 		}
 		fence := codeFence(req.String())
 		b.WriteString(fence + "\n" + req.String() + fence + "\n\n</details>\n\n")
 	}
-	writeOrphans(b, p, len(p.Orphans))
+	writeOrphans(b, p, t.Currency, len(p.Orphans))
 }
 
 const changesHeader = "| | Address | Kind | Change |\n|---|---|---|---|\n"
@@ -126,13 +142,14 @@ func changeRow(s *plan.Step) string {
 	return fmt.Sprintf("| %s | `%s` | %s | %s |\n", symbol(s), s.Addr, resource.Get(s.Kind).Title, mdEscape(detail))
 }
 
-func writeOrphans(b *bytes.Buffer, p *plan.Plan, n int) {
+func writeOrphans(b *bytes.Buffer, p *plan.Plan, currency string, n int) {
 	if len(p.Orphans) == 0 {
 		return
 	}
 	b.WriteString("#### In state but no longer in the manifests (never deleted)\n\n")
+	still := p.StillBilledEach(p.Orphans)
 	for _, o := range p.Orphans[:n] {
-		fmt.Fprintf(b, "- `%s` (%s #%d)\n", o.Addr, o.Kind, o.ID)
+		fmt.Fprintf(b, "- `%s` (%s #%d)%s\n", o.Addr, o.Kind, o.ID, stillText(still[o.Addr], currency))
 	}
 	if n < len(p.Orphans) {
 		fmt.Fprintf(b, "- … and %d more\n", len(p.Orphans)-n)
@@ -153,7 +170,7 @@ func writeMoney(b *bytes.Buffer, t Totals, rows []string, more string) {
 	}
 	b.WriteString(": per month and per year are normalised from each line's own period, shown under *From*")
 	if anyRounded(t) {
-		b.WriteString("; ≈ is rounded to the cent, where a period does not divide evenly")
+		b.WriteString("; ≈ is rounded to the cent, where the exact amount has more decimals (a period that does not divide evenly, a discount)")
 	}
 	if anyIncomplete(t) {
 		b.WriteString("; + ? is the price of an item only BlueRockTEL knows, not counted")
@@ -181,19 +198,16 @@ func moneyRow(ct CustomerTotals, name string) string {
 		}
 		return after
 	}
-	oneTime := cell(func(m *Money) string { return group(m.OneTime) + unknownMark(m) })
-	month := cell(func(m *Money) string { return approx(group(m.PerMonth), m.PerMonthRounded) + unknownMark(m) })
-	year := cell(func(m *Money) string { return approx(group(m.PerYear), m.PerYearRounded) + unknownMark(m) })
+	oneTime := cell(func(m *Money) string { return show(m.OneTime, m.OneTimeRounded) + unknownMark(m) })
+	month := cell(func(m *Money) string { return show(m.PerMonth, m.PerMonthRounded) + unknownMark(m) })
+	year := cell(func(m *Money) string { return show(m.PerYear, m.PerYearRounded) + unknownMark(m) })
 	from := cell(func(m *Money) string { return periodsText(m) })
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", name, oneTime, month, year, from)
 }
 
-func approx(s string, rounded bool) string {
-	if rounded {
-		return "≈ " + s
-	}
-	return s
-}
+// show is an amount of the totals by the one money rule (package money):
+// thousands separated, ≈ where rounded.
+func show(plain string, rounded bool) string { return money.Format(plain, rounded) }
 
 func unknownMark(m *Money) string {
 	if m.Incomplete {
@@ -211,7 +225,7 @@ func periodsText(m *Money) string {
 		if pt.Charge == "licences" {
 			name = plan.Every(pt.Months)
 		}
-		s := group(pt.Total) + " " + name
+		s := show(pt.Total, pt.TotalRounded) + " " + name
 		if pt.Months == 0 {
 			s += " (period unknown: not in per month)"
 		}
@@ -226,7 +240,7 @@ func periodsText(m *Money) string {
 func anyRounded(t Totals) bool {
 	for _, ct := range append([]CustomerTotals{t.Plan}, t.Customers...) {
 		for _, m := range []*Money{&ct.After, ct.Before} {
-			if m != nil && (m.PerMonthRounded || m.PerYearRounded) {
+			if m != nil && (m.PerMonthRounded || m.PerYearRounded || m.OneTimeRounded) {
 				return true
 			}
 		}
@@ -248,7 +262,7 @@ func plural(n int) string {
 // writeSummary writes, within o.MaxBytes, the counts, the plan's money,
 // as many customers' money and then changed objects as fit, and how to
 // see the rest.
-func writeSummary(b *bytes.Buffer, p *plan.Plan, t Totals, o MarkdownOptions, full int) {
+func writeSummary(b *bytes.Buffer, p *plan.Plan, t Totals, o MarkdownOptions, full int, head string) {
 	budget := max(o.MaxBytes, minSummaryBytes)
 	var steps []*plan.Step
 	for _, g := range groups(p) {
@@ -269,6 +283,7 @@ func writeSummary(b *bytes.Buffer, p *plan.Plan, t Totals, o MarkdownOptions, fu
 		return s + "\n"
 	}
 	b.WriteString(heading(p))
+	b.WriteString(head)
 	writePolicyMarkdown(b, o.Policy, maxSummaryFindings)
 	// Customers' money gets at most half of the budget, objects the rest.
 	var rows []string
@@ -300,38 +315,22 @@ func writeSummary(b *bytes.Buffer, p *plan.Plan, t Totals, o MarkdownOptions, fu
 		}
 		b.WriteString("\n")
 	}
-	// Orphans: as many as fit, each line about twice its address.
+	// Orphans: as many as fit, each line about twice its address and what
+	// it still bills.
 	orphans, size := 0, b.Len()+reserve+100
 	for _, or := range p.Orphans {
-		size += 2*len(or.Addr) + 40
+		size += 2*len(or.Addr) + 100
 		if size > budget {
 			break
 		}
 		orphans++
 	}
-	writeOrphans(b, p, orphans)
+	writeOrphans(b, p, t.Currency, orphans)
 	b.WriteString(note(listed))
 }
 
 // thousands writes n with comma separators: 439,523.
-func thousands(n int) string { return group(fmt.Sprint(n)) }
-
-// group separates the thousands of a decimal's integer part with commas,
-// for people: 543548.60 -> 543,548.60.
-func group(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, dot := strings.Cut(s, ".")
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
-	}
-	if dot {
-		whole += "." + frac
-	}
-	return sign + whole
-}
+func thousands(n int) string { return money.Group(fmt.Sprint(n)) }
 
 // codeFence is a backtick fence longer than any run of backticks in s, so
 // that no value can close the block early.

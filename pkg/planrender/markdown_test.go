@@ -103,8 +103,9 @@ func TestMarkdownMaxBytes(t *testing.T) {
 	}
 	planRow := moneyRow(tot.Plan, "**Whole plan**")
 	lines := strings.Split(md, "\n")
-	if !strings.HasPrefix(lines[0], "### onboard plan: 1502 to create") || !strings.HasPrefix(lines[2], "**Money**") {
-		t.Errorf("summary does not open with the counts and the money:\n%s", strings.Join(lines[:4], "\n"))
+	if !strings.HasPrefix(lines[0], "### onboard plan: 1502 to create") || !strings.HasPrefix(lines[2], "Monthly billing: **") ||
+		!strings.HasPrefix(lines[4], "**Money**") {
+		t.Errorf("summary does not open with the counts, the money headline and the money:\n%s", strings.Join(lines[:6], "\n"))
 	}
 	if !strings.Contains(md, planRow) {
 		t.Errorf("summary lacks the plan's money row %q", planRow)

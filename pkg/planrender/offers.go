@@ -8,6 +8,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/onboardhq/onboard/pkg/money"
 	"github.com/onboardhq/onboard/pkg/plan"
 )
 
@@ -82,39 +83,29 @@ func changesKey(cs []plan.FieldChange) string {
 	return b.String()
 }
 
-// offerMoney is the change of the lines' money, from the billing preview
-// of each line and the plan's totals (exact decimals; per month normalised
-// from each period, rounded once). It is the one place that computes it,
-// so that it can follow the plan's money model.
+// offerMoney is the change of the lines' money, from the plan's money
+// model (exact decimals; per month normalised from each period, rounded
+// once when shown).
 func offerMoney(p *plan.Plan, steps []*plan.Step) OfferMoney {
-	var before, after accumulator
-	for _, s := range steps {
-		fp, ok := p.LinePreview(s)
-		if !ok {
-			continue
-		}
-		before.addFile(fp, func(b plan.Billing) *plan.Charge { return b.Before })
-		after.addFile(fp, func(b plan.Billing) *plan.Charge { return b.After })
+	f := p.LinesFigures(steps)
+	m := OfferMoney{Incomplete: f.Before.Incomplete || f.After.Incomplete}
+	if d := f.PerMonthChange(); !d.IsZero() {
+		m.PerMonth, m.PerMonthRounded = signed(d)
 	}
-	b, a := before.money(), after.money()
-	m := OfferMoney{Incomplete: b.Incomplete || a.Incomplete, PerMonthRounded: b.PerMonthRounded || a.PerMonthRounded}
-	m.PerMonth = signedDelta(b.PerMonth, a.PerMonth)
-	m.OneTime = signedDelta(b.OneTime, a.OneTime)
+	if d := f.OneTime(); !d.IsZero() {
+		m.OneTime, _ = signed(d)
+	}
 	return m
 }
 
-// signedDelta is after − before, signed, "" when zero.
-func signedDelta(before, after string) string {
-	d := new(apd.Decimal)
-	_, _ = exact.Sub(d, decimal(after), decimal(before))
-	if d.IsZero() {
-		return ""
-	}
-	s := plan.Money(d)
+// signed is d in cents with its sign ("+98.00", "−30.00"), and whether it
+// was rounded.
+func signed(d *apd.Decimal) (string, bool) {
+	text, rounded := money.Plain(d)
 	if d.Sign() > 0 {
-		s = "+" + s
+		text = "+" + text
 	}
-	return s
+	return text, rounded
 }
 
 // Text is the group on one line: "offer sip-pack: 212 lines, quantity 2 →
@@ -136,14 +127,10 @@ func (g OfferGroup) Text() string {
 		b.WriteString(", money not known here (catalog prices of items only BlueRockTEL knows)")
 	default:
 		if m.PerMonth != "" {
-			approx := ""
-			if m.PerMonthRounded {
-				approx = "≈ "
-			}
-			fmt.Fprintf(&b, ", %s%s per month", approx, group(m.PerMonth))
+			fmt.Fprintf(&b, ", %s per month", money.Format(m.PerMonth, m.PerMonthRounded))
 		}
 		if m.OneTime != "" {
-			fmt.Fprintf(&b, ", %s one-time", group(m.OneTime))
+			fmt.Fprintf(&b, ", %s one-time", money.Format(m.OneTime, false))
 		}
 		if m.PerMonth == "" && m.OneTime == "" {
 			b.WriteString(", money unchanged")

@@ -65,7 +65,7 @@ func TestOfferGroups(t *testing.T) {
 	}
 	want := []string{
 		"offer p: 2 lines, quantity 2 → 3, ≈ +65.33 per month [customer.a.file.main.recurring.trunk customer.b.file.main.recurring.trunk]",
-		"offer p: 3 lines, selling_price_without_tax 150.00 → 120.00, -90.00 one-time [customer.a.file.main.initial.setup customer.b.file.main.initial.setup customer.c.file.main.initial.setup]",
+		"offer p: 3 lines, selling_price_without_tax 150.00 → 120.00, −90.00 one-time [customer.a.file.main.initial.setup customer.b.file.main.initial.setup customer.c.file.main.initial.setup]",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("groups:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -67,7 +67,7 @@ func TestPolicyMarkdown(t *testing.T) {
 	}
 	b.Reset()
 	var s bytes.Buffer
-	writeSummary(&s, &plan.Plan{}, Compute(&plan.Plan{}), MarkdownOptions{MaxBytes: 100, Policy: verdict(50)}, 1000)
+	writeSummary(&s, &plan.Plan{}, Compute(&plan.Plan{}), MarkdownOptions{MaxBytes: 100, Policy: verdict(50)}, 1000, "")
 	if n := strings.Count(s.String(), "| ⚠️ warn |") + strings.Count(s.String(), "deny"); n > maxSummaryFindings+2 ||
 		!strings.Contains(s.String(), fmt.Sprintf("_%d more findings are not listed._", 52-maxSummaryFindings)) {
 		t.Errorf("summary lists %d findings:\n%s", n, s.String())

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/onboardhq/onboard/pkg/money"
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/policy"
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -27,7 +28,8 @@ type section struct {
 }
 
 // groups splits the steps that do something into catalog and per-customer
-// sections, keeping plan order.
+// sections, keeping plan order, then the customers whose billing alone
+// changes.
 func groups(p *plan.Plan) []section {
 	previews := map[string][]plan.FilePreview{}
 	for _, fp := range p.Previews {
@@ -51,6 +53,14 @@ func groups(p *plan.Plan) []section {
 		}
 		out[i].Steps = append(out[i].Steps, s)
 	}
+	// A customer none of whose objects changes, but whose billing does (a
+	// catalog price it is billed by): its previews, after the others.
+	for _, fp := range p.Previews {
+		if _, ok := index[fp.Customer]; !ok {
+			index[fp.Customer] = len(out)
+			out = append(out, section{Title: p.Titles[fp.Customer], Files: previews[fp.Customer]})
+		}
+	}
 	return out
 }
 
@@ -65,29 +75,36 @@ func symbol(s *plan.Step) string {
 	return " "
 }
 
-// Text writes the human plan: only what would change, grouped by
-// customer, with a billing preview per customer file and a count line.
-func Text(w io.Writer, p *plan.Plan) error {
-	return TextWith(w, p, TextOptions{})
-}
+// Text writes the human plan with the default money settings and no
+// policy (see TextWith).
+func Text(w io.Writer, p *plan.Plan) error { return TextWith(w, p, TextOptions{}) }
 
 // TextOptions tune the text plan.
 type TextOptions struct {
 	// Policy is what the project's rules found (nil: it has none).
 	Policy *policy.Verdict
+	// Money are the project's money settings (currency, VAT rate).
+	Money plan.MoneySettings
 }
 
-// TextWith is Text, with the policy's findings before the count line.
+// TextWith writes the human plan: the money headline, then only what would
+// change, grouped by customer, with a billing preview per customer file,
+// the orphans with what they still bill, the policy's findings and a
+// count line.
 func TextWith(w io.Writer, p *plan.Plan, o TextOptions) error {
 	bw := bufio.NewWriter(w)
 	gs := groups(p)
-	t := Compute(p)
-	money := map[string]CustomerTotals{}
+	b := p.Bill(o.Money)
+	t := ComputeWith(b)
+	byTitle := map[string]CustomerTotals{}
 	for _, ct := range t.Customers {
-		money[ct.Title] = ct
+		byTitle[ct.Title] = ct
+	}
+	if p.HasChanges() || len(p.Orphans) > 0 {
+		fmt.Fprintf(bw, "%s\n\n", Headline(b, nil))
 	}
 	if len(t.Customers) > 0 {
-		fmt.Fprintf(bw, "Money in %s excl. VAT (per month and per year normalised from each period; ≈ rounded to the cent):\n", t.Currency)
+		fmt.Fprintf(bw, "Money in %s excl. VAT (per month and per year normalised from each period; ≈ where rounded to the cent):\n", t.Currency)
 		fmt.Fprintf(bw, "  whole plan: %s\n\n", moneyText(t.Plan))
 	}
 	writeOffersText(bw, OfferGroups(p))
@@ -96,7 +113,7 @@ func TextWith(w io.Writer, p *plan.Plan, o TextOptions) error {
 			bw.WriteString("\n")
 		}
 		fmt.Fprintf(bw, "%s\n", g.Title)
-		if ct, ok := money[g.Title]; ok {
+		if ct, ok := byTitle[g.Title]; ok {
 			fmt.Fprintf(bw, "  money: %s\n", moneyText(ct))
 		}
 		for _, s := range g.Steps {
@@ -114,8 +131,9 @@ func TextWith(w io.Writer, p *plan.Plan, o TextOptions) error {
 			bw.WriteString("\n")
 		}
 		bw.WriteString("In state but no longer in the manifests (reported, never deleted):\n")
+		still := p.StillBilledEach(p.Orphans)
 		for _, o := range p.Orphans {
-			fmt.Fprintf(bw, "  - %s (%s #%d)\n", o.Addr, o.Kind, o.ID)
+			fmt.Fprintf(bw, "  - %s (%s #%d)%s\n", o.Addr, o.Kind, o.ID, stillText(still[o.Addr], t.Currency))
 		}
 	}
 	if len(gs) > 0 || len(p.Orphans) > 0 {
@@ -135,8 +153,8 @@ func TextWith(w io.Writer, p *plan.Plan, o TextOptions) error {
 // changes.
 func moneyText(ct CustomerTotals) string {
 	side := func(m *Money) string {
-		return fmt.Sprintf("one-time %s%s, per month %s%s, per year %s%s (%s)", m.OneTime, unknownMark(m),
-			approx(m.PerMonth, m.PerMonthRounded), unknownMark(m), approx(m.PerYear, m.PerYearRounded), unknownMark(m),
+		return fmt.Sprintf("one-time %s%s, per month %s%s, per year %s%s (%s)", show(m.OneTime, m.OneTimeRounded), unknownMark(m),
+			show(m.PerMonth, m.PerMonthRounded), unknownMark(m), show(m.PerYear, m.PerYearRounded), unknownMark(m),
 			periodsText(m))
 	}
 	after := side(&ct.After)
@@ -146,6 +164,30 @@ func moneyText(ct CustomerTotals) string {
 		}
 	}
 	return after
+}
+
+// stillText is what an orphan still bills: ", still billed: 147.00 EUR
+// per month" ("" when nothing).
+func stillText(s plan.Still, currency string) string {
+	if s.PerMonth == nil || (s.PerMonth.IsZero() && !s.Incomplete && s.UnknownPeriod == nil) {
+		return ""
+	}
+	var out string
+	if !s.PerMonth.IsZero() || s.UnknownPeriod == nil {
+		out = ", still billed: " + money.Text(s.PerMonth) + " " + currency + " per month"
+	}
+	if s.UnknownPeriod != nil {
+		if out == "" {
+			out = ", still billed: "
+		} else {
+			out += " + "
+		}
+		out += money.Text(s.UnknownPeriod) + " " + currency + " per billing cycle (period not known)"
+	}
+	if s.Incomplete {
+		out += " + catalog prices not known here"
+	}
+	return out
 }
 
 // Summary is the plan's count line.
@@ -210,8 +252,25 @@ func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 		if v.Raw != nil {
 			extra = "  (extra, sent unchecked)"
 		}
-		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(p, v), extra)
+		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(p, asCents(spec, v)), extra)
 	}
+}
+
+// asCents writes a price of the request in cents, as the preview and the
+// API show it (17.5 -> 17.50): the same exact value, in the one money
+// format.
+func asCents(spec *resource.Spec, v resource.Value) resource.Value {
+	if v.Null || v.Raw != nil || v.Type != resource.Decimal {
+		return v
+	}
+	if f, ok := spec.WireField(v.Wire); ok && f.Money {
+		if d, ok := money.Parse(v.Text); ok {
+			if c, rounded := money.Plain(d); !rounded {
+				v.Text = c
+			}
+		}
+	}
+	return v
 }
 
 // OrNone shows an empty value as "(none)".

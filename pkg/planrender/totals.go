@@ -1,17 +1,21 @@
 package planrender
 
 import (
-	"sort"
-
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/onboardhq/onboard/pkg/money"
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
-// Currency is the currency of every price onboard sends: BlueRockTEL
-// accounts bill in euros, and the prices are selling_price_without_tax.
-const Currency = "EUR"
+// Currency is the default currency of the prices onboard sends
+// (onboard.project's `currency:` names another).
+const Currency = plan.DefaultCurrency
+
+// Every amount in the JSON plan follows the one money rule (package
+// money): a decimal string in cents ("130.18", "-147.00"), never a float,
+// with a `..._rounded: true` beside it where the exact amount had more
+// decimals (a period that does not divide evenly, a discount).
 
 // PeriodTotal is the money of the lines billed over one original period:
 // the recurring lines of one cycle, or the licences of one renewal period.
@@ -20,21 +24,26 @@ type PeriodTotal struct {
 	Charge string `json:"charge"`
 	// Months is the period; 0 when it is not known.
 	Months int `json:"months"`
-	// Total is the exact money billed each period.
-	Total string `json:"total"`
+	// Total is the money billed each period.
+	Total        string `json:"total"`
+	TotalRounded bool   `json:"total_rounded,omitempty"`
 }
 
-// Money is a sum of billing previews on one side of the plan (before or
-// after), in EUR excluding VAT. Per month and per year are normalised from
-// every period: exact, except where a period does not divide evenly,
-// where they are rounded to the cent (half away from zero) and marked.
+// Money is what bills on one side of the plan (before or after) in the
+// project's currency, excl. VAT, and incl. VAT where the customers are
+// charged it. Per month and per year are normalised from every period.
 type Money struct {
-	OneTime  string `json:"one_time"`
-	PerMonth string `json:"per_month"`
-	PerYear  string `json:"per_year"`
-	// PerMonthRounded and PerYearRounded: the figure is rounded to the cent.
-	PerMonthRounded bool `json:"per_month_rounded,omitempty"`
-	PerYearRounded  bool `json:"per_year_rounded,omitempty"`
+	OneTime         string `json:"one_time"`
+	OneTimeRounded  bool   `json:"one_time_rounded,omitempty"`
+	PerMonth        string `json:"per_month"`
+	PerYear         string `json:"per_year"`
+	PerMonthRounded bool   `json:"per_month_rounded,omitempty"`
+	PerYearRounded  bool   `json:"per_year_rounded,omitempty"`
+	// The same incl. VAT.
+	OneTimeInclVAT         string `json:"one_time_incl_vat"`
+	OneTimeInclVATRounded  bool   `json:"one_time_incl_vat_rounded,omitempty"`
+	PerMonthInclVAT        string `json:"per_month_incl_vat"`
+	PerMonthInclVATRounded bool   `json:"per_month_incl_vat_rounded,omitempty"`
 	// Periods are the original periods the figures come from, recurring
 	// lines first, shortest period first.
 	Periods []PeriodTotal `json:"periods"`
@@ -46,194 +55,123 @@ type Money struct {
 	UnknownPeriod string `json:"unknown_period,omitempty"`
 }
 
-// CustomerTotals is the money of one customer's files that the plan
-// touches (or of the whole plan): Before is nil when none of the lines
-// existed before the plan.
+// CustomerTotals is the money of one customer's files (or of the whole
+// plan): Before is nil when none of its lines existed before the plan.
 type CustomerTotals struct {
 	Customer string `json:"customer,omitempty"`
 	Title    string `json:"title,omitempty"`
-	Files    int    `json:"files"`
-	Before   *Money `json:"before"`
-	After    Money  `json:"after"`
+	// Files is the number of files whose money or lines the plan changes.
+	Files int `json:"files"`
+	// VAT: the customer is charged VAT (charge_vat), after the plan.
+	VAT    *bool  `json:"charge_vat,omitempty"`
+	Before *Money `json:"before"`
+	After  Money  `json:"after"`
 }
 
-// Totals is the plan's money: the whole plan, then each customer in plan
-// order. Every figure is the sum of the per-file previews (plan.Previews).
+// Change is the headline: the signed change of monthly billing (after −
+// before), excl. and incl. VAT, its percentage of what the affected
+// customers are billed now, and the one-time charges the plan adds.
+type Change struct {
+	PerMonth               string `json:"per_month"`
+	PerMonthRounded        bool   `json:"per_month_rounded,omitempty"`
+	PerMonthInclVAT        string `json:"per_month_incl_vat"`
+	PerMonthInclVATRounded bool   `json:"per_month_incl_vat_rounded,omitempty"`
+	// Percent is the change per month against what the affected customers
+	// are billed now, to one decimal ("-100.0"); "" when they are billed
+	// nothing now.
+	Percent               string `json:"percent,omitempty"`
+	OneTime               string `json:"one_time"`
+	OneTimeRounded        bool   `json:"one_time_rounded,omitempty"`
+	OneTimeInclVAT        string `json:"one_time_incl_vat"`
+	OneTimeInclVATRounded bool   `json:"one_time_incl_vat_rounded,omitempty"`
+	// Customers is the number of affected customers.
+	Customers int `json:"customers"`
+}
+
+// Totals is the plan's money: the headline change, the whole plan, then
+// each affected customer in plan order (all of its files).
 type Totals struct {
-	Currency  string           `json:"currency"`
+	Currency string `json:"currency"`
+	// VAT says the figures without an _incl_vat suffix exclude VAT.
 	VAT       string           `json:"vat"`
+	VATRate   string           `json:"vat_rate"`
+	Change    Change           `json:"change"`
 	Plan      CustomerTotals   `json:"plan"`
 	Customers []CustomerTotals `json:"customers"`
 }
 
-// Compute sums the plan's billing previews per customer and for the plan.
-func Compute(p *plan.Plan) Totals {
-	t := Totals{Currency: Currency, VAT: "excluded", Customers: []CustomerTotals{}}
-	var planBefore, planAfter accumulator
-	var order []string
-	byCustomer := map[string]*[2]accumulator{}
-	files := map[string]int{}
-	for _, fp := range p.Previews {
-		a := byCustomer[fp.Customer]
-		if a == nil {
-			a = &[2]accumulator{}
-			byCustomer[fp.Customer] = a
-			order = append(order, fp.Customer)
-		}
-		files[fp.Customer]++
-		for _, acc := range []*accumulator{&a[0], &planBefore} {
-			acc.addFile(fp, func(b plan.Billing) *plan.Charge { return b.Before })
-		}
-		for _, acc := range []*accumulator{&a[1], &planAfter} {
-			acc.addFile(fp, func(b plan.Billing) *plan.Charge { return b.After })
-		}
+// Compute is the plan's totals with the default money settings.
+func Compute(p *plan.Plan) Totals { return ComputeWith(p.Bill(plan.MoneySettings{})) }
+
+// ComputeWith is the JSON view of a plan's money model.
+func ComputeWith(b *plan.Bill) Totals {
+	t := Totals{Currency: b.Currency, VAT: "excluded", VATRate: rateText(b.VATRate), Customers: []CustomerTotals{}}
+	t.Change = Change{Customers: len(b.Customers)}
+	t.Change.PerMonth, t.Change.PerMonthRounded = money.Plain(b.PerMonthChange)
+	t.Change.PerMonthInclVAT, t.Change.PerMonthInclVATRounded = money.Plain(b.PerMonthChangeVAT)
+	t.Change.OneTime, t.Change.OneTimeRounded = money.Plain(b.OneTime)
+	t.Change.OneTimeInclVAT, t.Change.OneTimeInclVATRounded = money.Plain(b.OneTimeVAT)
+	if pct, ok := money.Percent(b.PerMonthChange, b.PerMonthBefore); ok && b.Plan.HasBefore {
+		t.Change.Percent = plainPercent(pct)
 	}
-	for _, c := range order {
-		a := byCustomer[c]
-		t.Customers = append(t.Customers, CustomerTotals{Customer: c, Title: p.Titles[c], Files: files[c],
-			Before: a[0].moneyIfAny(), After: a[1].money()})
+	for _, c := range b.Customers {
+		vat := c.VAT
+		t.Customers = append(t.Customers, customerTotals(c.Customer, c.Title, c.Files, &vat, c.Figures))
 	}
-	t.Plan = CustomerTotals{Files: len(p.Previews), Before: planBefore.moneyIfAny(), After: planAfter.money()}
+	t.Plan = customerTotals("", "", b.Files, nil, b.Plan)
 	return t
 }
 
-type periodKey struct {
-	charge resource.Charge
-	months int
+func customerTotals(customer, title string, files int, vat *bool, f plan.Figures) CustomerTotals {
+	ct := CustomerTotals{Customer: customer, Title: title, Files: files, VAT: vat, After: moneyOf(f.After, f.AfterVAT)}
+	if f.HasBefore {
+		m := moneyOf(f.Before, f.BeforeVAT)
+		ct.Before = &m
+	}
+	return ct
 }
 
-// accumulator sums charges exactly.
-type accumulator struct {
-	any        bool
-	oneTime    apd.Decimal
-	periods    map[periodKey]*apd.Decimal
-	incomplete bool
-}
-
-func (a *accumulator) addFile(fp plan.FilePreview, side func(plan.Billing) *plan.Charge) {
-	if fp.OneTime != nil {
-		a.add(resource.OneTime, 0, side(*fp.OneTime))
-	}
-	for _, b := range fp.Cycles {
-		a.add(resource.PerCycle, b.Months, side(b))
-	}
-	for _, b := range fp.Licences {
-		a.add(resource.PerRenewal, b.Months, side(b))
-	}
-}
-
-func (a *accumulator) add(charge resource.Charge, months int, c *plan.Charge) {
-	if c == nil {
-		return
-	}
-	a.any = true
-	if c.Incomplete {
-		a.incomplete = true
-	}
-	v := decimal(c.Total)
-	if charge == resource.OneTime {
-		_, _ = exact.Add(&a.oneTime, &a.oneTime, v)
-		return
-	}
-	if a.periods == nil {
-		a.periods = map[periodKey]*apd.Decimal{}
-	}
-	k := periodKey{charge, months}
-	sum := a.periods[k]
-	if sum == nil {
-		sum = new(apd.Decimal)
-		a.periods[k] = sum
-	}
-	_, _ = exact.Add(sum, sum, v)
-}
-
-func (a *accumulator) moneyIfAny() *Money {
-	if !a.any {
-		return nil
-	}
-	m := a.money()
-	return &m
-}
-
-// money normalises the periods over their least common multiple L: the
-// per-month figure is (Σ total × L/months) / L, one division, so that the
-// sum is exact whenever the result is, and rounded once otherwise.
-func (a *accumulator) money() Money {
-	m := Money{OneTime: plan.Money(&a.oneTime), Periods: []PeriodTotal{}, Incomplete: a.incomplete}
-	keys := make([]periodKey, 0, len(a.periods))
-	for k := range a.periods {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].charge != keys[j].charge {
-			return keys[i].charge < keys[j].charge
-		}
-		return keys[i].months < keys[j].months
-	})
-	lcm := int64(1)
-	for _, k := range keys {
-		if k.months > 0 {
-			lcm = lcm / gcd(lcm, int64(k.months)) * int64(k.months)
-		}
-	}
-	num, unknown := new(apd.Decimal), new(apd.Decimal)
-	hasUnknown := false
-	for _, k := range keys {
-		total := a.periods[k]
+func moneyOf(a, vat plan.Amounts) Money {
+	m := Money{Periods: []PeriodTotal{}, Incomplete: a.Incomplete}
+	m.OneTime, m.OneTimeRounded = money.Plain(a.OneTime)
+	m.PerMonth, m.PerMonthRounded = money.Plain(a.PerMonth)
+	m.PerYear, m.PerYearRounded = money.Plain(a.PerYear)
+	m.OneTimeInclVAT, m.OneTimeInclVATRounded = money.Plain(vat.OneTime)
+	m.PerMonthInclVAT, m.PerMonthInclVATRounded = money.Plain(vat.PerMonth)
+	for _, pt := range a.Periods {
 		name := "recurring"
-		if k.charge == resource.PerRenewal {
+		if pt.Charge == resource.PerRenewal {
 			name = "licences"
 		}
-		m.Periods = append(m.Periods, PeriodTotal{Charge: name, Months: k.months, Total: plan.Money(total)})
-		if k.months == 0 {
-			hasUnknown = true
-			_, _ = exact.Add(unknown, unknown, total)
-			continue
-		}
-		term := new(apd.Decimal)
-		_, _ = exact.Mul(term, total, apd.New(lcm/int64(k.months), 0))
-		_, _ = exact.Add(num, num, term)
+		total, rounded := money.Plain(pt.Total)
+		m.Periods = append(m.Periods, PeriodTotal{Charge: name, Months: pt.Months, Total: total, TotalRounded: rounded})
 	}
-	if hasUnknown {
-		m.UnknownPeriod = plan.Money(unknown)
+	if a.UnknownPeriod != nil {
+		m.UnknownPeriod, _ = money.Plain(a.UnknownPeriod)
 	}
-	m.PerMonth, m.PerMonthRounded = divide(num, lcm)
-	year := new(apd.Decimal)
-	_, _ = exact.Mul(year, num, apd.New(12, 0))
-	m.PerYear, m.PerYearRounded = divide(year, lcm)
 	return m
 }
 
-// exact is for sums and products of decimals, which apd computes exactly
-// at this precision for any price a manifest can hold.
-var exact = apd.BaseContext.WithPrecision(60)
-
-// divide is n/d: exact when the quotient terminates, else rounded to the
-// cent, half away from zero, reported as rounded.
-func divide(n *apd.Decimal, d int64) (string, bool) {
-	q := new(apd.Decimal)
-	cond, _ := exact.Quo(q, n, apd.New(d, 0))
-	if !cond.Inexact() {
-		return plan.Money(q), false
-	}
-	cents := apd.BaseContext.WithPrecision(60)
-	cents.Rounding = apd.RoundHalfUp
+// rateText writes the VAT rate as the exact fraction it is ("0.2",
+// "0.055"), not in cents.
+func rateText(d *apd.Decimal) string {
 	r := new(apd.Decimal)
-	_, _ = cents.Quantize(r, q, -2)
-	return plan.Money(r), true
+	r.Reduce(d)
+	return r.Text('f')
 }
 
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
+// plainPercent is a percentage for JSON: "+14.3%" -> "14.3", "−100.0%"
+// -> "-100.0".
+func plainPercent(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		switch r {
+		case '+', '%', ',':
+		case '−':
+			out = append(out, '-')
+		default:
+			out = append(out, r)
+		}
 	}
-	return a
-}
-
-func decimal(s string) *apd.Decimal {
-	d, _, err := apd.NewFromString(s)
-	if err != nil {
-		return new(apd.Decimal)
-	}
-	return d
+	return string(out)
 }

@@ -15,9 +15,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cockroachdb/apd/v3"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/money"
 )
 
 // FileName is the project file's name.
@@ -34,6 +36,13 @@ type File struct {
 	// --refresh is not given: all, changed or none ("" for the default,
 	// all).
 	Refresh string `yaml:"refresh"`
+	// Currency is the currency of every price: an ISO 4217 code ("" for
+	// the default, EUR).
+	Currency string `yaml:"currency"`
+	// VATRate is the VAT added for customers with charge_vat, as written:
+	// a percentage ("20%") or a fraction between 0 and 1 ("0.2"); "" for
+	// the default. VAT returns it as a fraction.
+	VATRate string `yaml:"vat_rate"`
 	// Policy is the `policy:` list of money guardrails, kept as written
 	// (with its positions) for pkg/policy to compile: this package reads
 	// settings, pkg/policy knows CEL. Kind 0 when the file has none.
@@ -140,6 +149,16 @@ func Parse(data []byte, name string) (*File, error) {
 		diags = append(diags, manifest.Diagnostic{Pos: p, Message: fmt.Sprintf("refresh must be all, changed or none, not %q", f.Refresh),
 			Hint: "write e.g. `refresh: changed` (read only what the manifests change)"})
 	}
+	if p, ok := f.pos["currency"]; ok {
+		if msg, hint := checkCurrency(f.Currency); msg != "" {
+			diags = append(diags, manifest.Diagnostic{Pos: p, Message: msg, Hint: hint})
+		}
+	}
+	if p, ok := f.pos["vat_rate"]; ok {
+		if _, msg, hint := parseVATRate(f.VATRate); msg != "" {
+			diags = append(diags, manifest.Diagnostic{Pos: p, Message: msg, Hint: hint})
+		}
+	}
 	if len(diags) > 0 {
 		return nil, &manifest.Error{Diagnostics: diags}
 	}
@@ -158,6 +177,10 @@ func example(key string) string {
 		return "onboard.state"
 	case "refresh":
 		return "changed"
+	case "currency":
+		return "EUR"
+	case "vat_rate":
+		return "20%"
 	}
 	return "..."
 }
@@ -177,4 +200,56 @@ func syntaxError(name string, err error) error {
 	}
 	return &manifest.Error{Diagnostics: []manifest.Diagnostic{{Pos: pos, Message: "not valid YAML: " + msg,
 		Hint: "write one `key: value` per line, e.g. `state: onboard.state`"}}}
+}
+
+// VAT is the project's VAT rate as a fraction (0.2 for "20%"), nil when
+// the file sets none (the default applies).
+func (f *File) VAT() *apd.Decimal {
+	if f == nil || f.VATRate == "" {
+		return nil
+	}
+	d, _, _ := parseVATRate(f.VATRate)
+	return d
+}
+
+// checkCurrency accepts an ISO 4217 code: three capital letters. It
+// returns what is wrong and how to fix it, "" when nothing is.
+func checkCurrency(s string) (msg, hint string) {
+	ok := len(s) == 3
+	for i := 0; ok && i < len(s); i++ {
+		ok = s[i] >= 'A' && s[i] <= 'Z'
+	}
+	if ok {
+		return "", ""
+	}
+	msg = fmt.Sprintf("currency %q is not an ISO 4217 code", s)
+	if up := strings.ToUpper(s); len(s) == 3 && up != s {
+		msg += fmt.Sprintf(" (did you mean %s?)", up)
+	}
+	return msg, "write three capital letters, e.g. `currency: EUR`"
+}
+
+// parseVATRate reads a VAT rate: a percentage ("20%", "5.5%") or a
+// fraction between 0 and 1 ("0.2", "0.055"). It returns what is wrong and
+// how to fix it when it is not one.
+func parseVATRate(s string) (rate *apd.Decimal, msg, hint string) {
+	text, pct := strings.CutSuffix(s, "%")
+	d, ok := money.Parse(text)
+	if !ok || d.Negative {
+		return nil, fmt.Sprintf("vat_rate %q is not a rate", s), "write a percentage (`vat_rate: 20%`) or a fraction between 0 and 1 (`vat_rate: 0.2`)"
+	}
+	if pct {
+		q := new(apd.Decimal)
+		if _, err := money.Context().Quo(q, d, apd.New(100, 0)); err != nil {
+			return nil, fmt.Sprintf("vat_rate %q is not a rate", s), "write a percentage (`vat_rate: 20%`)"
+		}
+		d = q
+	}
+	if d.Cmp(apd.New(1, 0)) > 0 {
+		if pct {
+			return nil, fmt.Sprintf("vat_rate %q is over 100%%", s), "write the rate, e.g. `vat_rate: 20%`"
+		}
+		return nil, fmt.Sprintf("vat_rate %q is over 1", s), fmt.Sprintf("write a fraction (`vat_rate: 0.2`) or a percentage (`vat_rate: %s%%`)", text)
+	}
+	return d, "", ""
 }

@@ -52,7 +52,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestKeysAndPositions(t *testing.T) {
-	if got := project.Keys(); !slices.Equal(got, []string{"state", "refresh", "policy"}) {
+	if got := project.Keys(); !slices.Equal(got, []string{"state", "refresh", "currency", "vat_rate", "policy"}) {
 		t.Errorf("Keys() = %v", got)
 	}
 	f, err := project.Parse([]byte("\n  state: x.state\n"), "p")

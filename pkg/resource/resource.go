@@ -156,6 +156,15 @@ const (
 	Quantity          // units billed
 	Discount          // rate in 0..1 taken off the price
 	Period            // months between invoices (or licence renewals)
+	// Active is a boolean: false means the line bills nothing (a
+	// recurring or licence line ended by `active: false`).
+	Active
+	// Until is a date after which the object and everything under it bill
+	// nothing (a customer file's services_stop).
+	Until
+	// ChargesVAT is a customer's boolean: VAT is added to its invoices
+	// (unset: not added, as the API does).
+	ChargesVAT
 )
 
 // Charge is how a kind of line is billed.
@@ -403,7 +412,7 @@ func fileFollowUp(owner Kind) []Field {
 		{Name: "contacts", Wire: "contact_ids", Type: ReferenceList, Target: contactOf(owner), Scope: owner, IDName: "contact_ids", FollowUp: true,
 			Description: "Contacts linked to the file: local names of contacts of its " + string(owner) + " (or `contact_ids`: ids of existing contacts). Sent as contact_ids by a PUT of the file once it and the contacts exist; a change of the list is an update."},
 		{Name: "billing_next", Type: Date, FollowUp: true, Description: "Date of the next invoice (YYYY-MM-DD). Sent by a PUT of the file once it exists."},
-		{Name: "services_stop", Type: Date, FollowUp: true, After: "services_start", Description: "Date when services stop (YYYY-MM-DD), after services_start. Sent by a PUT of the file once it exists."},
+		{Name: "services_stop", Type: Date, FollowUp: true, After: "services_start", Billing: Until, Description: "Date when services stop (YYYY-MM-DD), after services_start. Sent by a PUT of the file once it exists."},
 	}
 }
 
@@ -454,7 +463,7 @@ var table = []*Spec{
 			{Name: "main_address_postal_code", Type: String, Description: "Postal code."},
 			{Name: "main_address_city", Type: String, Description: "City."},
 			{Name: "main_address_country", Type: String, Description: "Country (default: France)."},
-			{Name: "charge_vat", Type: Boolean, Description: "Apply VAT to invoices."},
+			{Name: "charge_vat", Type: Boolean, Billing: ChargesVAT, Description: "Apply VAT to invoices."},
 			{Name: "customer_account", Type: String, Description: "Customer account code (generated as CL + 6-digit id when not set). When set, it identifies the customer: an existing customer with this account is adopted, not duplicated."},
 		},
 		NaturalKeys: [][]string{{"customer_account"}, {"name", "email_address"}, {"name"}},
@@ -488,7 +497,7 @@ var table = []*Spec{
 			{Name: "renewal_date", Type: Date, After: "activation_date", Description: "First renewal date (YYYY-MM-DD), after the activation date."},
 			linePrice,
 			{Name: "frequency", Type: Integer, Positive: true, Billing: Period, Description: "Renewal frequency in months."},
-			{Name: "active", Type: Boolean, Description: "Whether this licence is active (default: true)."},
+			{Name: "active", Type: Boolean, Billing: Active, Description: "Whether this licence is active (default: true)."},
 		},
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
@@ -522,7 +531,7 @@ var table = []*Spec{
 			{Name: "first_invoice", Type: Date, Description: "Date of the first invoice for this item (YYYY-MM-DD)."},
 			{Name: "billing_frequency", Type: Integer, Positive: true, Billing: Period, Description: "Override the file-level billing frequency (months)."},
 			{Name: "commitment", Type: Integer, Positive: true, Description: "Commitment duration in months."},
-			{Name: "active", Type: Boolean, Description: "Whether this subscription is active."},
+			{Name: "active", Type: Boolean, Billing: Active, Description: "Whether this subscription is active."},
 		},
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
