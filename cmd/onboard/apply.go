@@ -14,6 +14,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/planfile"
 	"github.com/onboardhq/onboard/pkg/planrender"
+	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
@@ -119,16 +120,45 @@ requests in flight finish; a second signal exits at once.`,
 					return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w; nothing was sent: make a new plan (onboard plan --out FILE) and review it", c.Flags().Arg(0), err)}
 				}
 				p = saved.Plan()
+				// What the saved plan refers to by id may have been
+				// deleted since: checked again before the first write.
+				refs := savedReferences(p)
+				_, existing, err := a.readAPI(c.Context(), &cf, client, nil, refs, parallelism)
+				if err != nil {
+					return err
+				}
+				if err := plan.CheckReferences(refs, existing); err != nil {
+					return a.missingRefs(err)
+				}
 			} else if rf.only {
 				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
 			} else {
 				own := ownPart(statePath, store.State(), set)
-				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism)
-				if err != nil {
-					return err
-				}
-				if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live}); err != nil {
-					return err
+				// The ids the manifests refer to are read even without
+				// refresh (then only those of what is to be sent): a
+				// missing one fails here, before the first write.
+				refs := plan.References(set)
+				if rf.enabled {
+					live, existing, err := a.readAPI(c.Context(), &cf, client, refresh.KnownFrom(own), refs, parallelism)
+					if err != nil {
+						return err
+					}
+					if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live, Existing: existing}); err != nil {
+						return a.missingRefs(err)
+					}
+				} else {
+					if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt}); err != nil {
+						return err
+					}
+					if refs = plan.Sending(p, refs); len(refs) > 0 {
+						_, existing, err := a.readAPI(c.Context(), &cf, client, nil, refs, parallelism)
+						if err != nil {
+							return err
+						}
+						if err := p.Describe(set, refs, existing); err != nil {
+							return a.missingRefs(err)
+						}
+					}
 				}
 			}
 			if err := recordImported(p, store); err != nil {

@@ -31,9 +31,9 @@ func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
 	return p, err
 }
 
-// liveReader reads BlueRockTEL for the objects a state knows (nil: no
-// refresh).
-type liveReader func(*state.State) (map[string]*refresh.Live, error)
+// liveReader reads BlueRockTEL for the objects a state knows and the
+// objects the manifests refer to by id (nil: no refresh, no check).
+type liveReader func(*state.State, []plan.Reference) (map[string]*refresh.Live, plan.Existing, error)
 
 // compileSet is compile, after a refresh when live is not nil, also
 // returning what the plan was made from.
@@ -57,12 +57,12 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 	own := ownPart(statePath, st, set)
 	opts := plan.Options{Adopt: f.adopt}
 	if live != nil {
-		if opts.Live, err = live(own); err != nil {
+		if opts.Live, opts.Existing, err = live(own, plan.References(set)); err != nil {
 			return nil, nil, nil, err
 		}
 	}
 	p, err := plan.Compile(set, own, opts)
-	return p, set, st, err
+	return p, set, st, a.missingRefs(err)
 }
 
 // render writes a plan in one of the output formats; md is the
@@ -136,8 +136,14 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if rf.only {
 				return a.refreshOnlyPlan(c, paths, &f, &rf, &cf, parallelism, detailedEC)
 			}
-			p, set, st, err := a.compileSet(paths, &f, func(st *state.State) (map[string]*refresh.Live, error) {
-				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism)
+			p, set, st, err := a.compileSet(paths, &f, func(st *state.State, refs []plan.Reference) (map[string]*refresh.Live, plan.Existing, error) {
+				if !rf.enabled {
+					if len(refs) > 0 {
+						fmt.Fprintf(a.stderr, "note: %d id(s) the manifests refer to were not checked (--refresh=false); apply checks them before its first write\n", len(refs))
+					}
+					return nil, nil, nil
+				}
+				return a.readAPI(c.Context(), &cf, nil, refresh.KnownFrom(st), refs, parallelism)
 			})
 			if err != nil {
 				return err

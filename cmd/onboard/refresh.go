@@ -34,34 +34,8 @@ func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags,
 	if !f.enabled && !f.only {
 		return nil, nil
 	}
-	known := refresh.KnownFrom(st)
-	if len(known) == 0 {
-		return map[string]*refresh.Live{}, nil
-	}
-	if client == nil {
-		c, err := cf.client(a)
-		if err != nil {
-			if ue, ok := err.(*usageError); ok {
-				return nil, usagef("%v (a plan reads what the state knows from BlueRockTEL; --refresh=false plans from the state alone)", ue.err)
-			}
-			return nil, err
-		}
-		defer c.Close()
-		client = c
-	}
-	// One cheap request first: a wrong token or base URL is told once,
-	// before a burst of parallel reads.
-	if err := client.Preflight(ctx); err != nil {
-		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
-	}
-	start := time.Now()
-	live, stats, err := refresh.Read(ctx, client, known, refresh.Options{Parallelism: parallelism})
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(a.stderr, "Refreshed %d objects from BlueRockTEL in %d requests (%.2f per object, %s); %d gone\n",
-		stats.Objects, stats.Requests(), stats.PerObject(), time.Since(start).Round(time.Millisecond), stats.Gone)
-	return live, nil
+	live, _, err := a.readAPI(ctx, cf, client, refresh.KnownFrom(st), nil, parallelism)
+	return live, err
 }
 
 // writeRefreshChanges lists what a refresh-only run records.

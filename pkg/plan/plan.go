@@ -95,6 +95,10 @@ type Step struct {
 	// Of is set on a follow-up step (followup.go): the address of the
 	// object it PUTs to, whose id fills Path's {id}.
 	Of string `json:"of,omitempty"`
+	// Refs are the objects the request refers to by id (refs.go), as
+	// BlueRockTEL held them when the plan was made; empty when they were
+	// not read.
+	Refs []Referenced `json:"references,omitempty"`
 }
 
 // ID is the id the object has in BlueRockTEL, 0 when it is to be created.
@@ -121,6 +125,9 @@ type Plan struct {
 	// Previews is the billing preview of every customer file whose money
 	// the plan changes.
 	Previews []FilePreview
+
+	// existing is Options.Existing, for the previews' catalog prices.
+	existing Existing
 }
 
 // Graph returns the dependency DAG as a dominikbraun/graph graph: a vertex
@@ -157,6 +164,10 @@ type Options struct {
 	// refresh; the plan trusts the state). An object it says is gone is
 	// created again; a field changed behind onboard's back is restored.
 	Live map[string]*refresh.Live
+	// Existing is what BlueRockTEL holds for the objects the manifests
+	// refer to by id (References). A reference to an object it lacks
+	// fails Compile with *MissingError; nil: not read, not checked.
+	Existing Existing
 }
 
 // Counts tallies a plan.
@@ -192,7 +203,9 @@ func (p *Plan) HasChanges() bool {
 }
 
 // Compile builds the plan for set against st (which may be empty). It
-// fails with *RefusedError when a change cannot be made by an update.
+// fails with *RefusedError when a change cannot be made by an update, and
+// with *MissingError when the manifests refer by id to an object that
+// opts.Existing lacks.
 func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	if st == nil {
 		st = &state.State{Objects: map[string]*state.Object{}}
@@ -202,6 +215,11 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		Steps:  make([]*Step, 0, len(set.Objects)),
 		Titles: map[string]string{},
 	}
+	refs := References(set)
+	if err := CheckReferences(refs, opts.Existing); err != nil {
+		return nil, err
+	}
+	p.existing = opts.Existing
 	var refused RefusedError
 	ordered := orderObjects(set.Objects)
 	ids := refresh.IDs(st)
@@ -251,6 +269,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		}
 	}
 	sort.Slice(p.Orphans, func(i, j int) bool { return p.Orphans[i].Addr < p.Orphans[j].Addr })
+	referenced(p, refs, opts.Existing)
 	p.Previews = previews(p, ordered)
 	return p, nil
 }

@@ -14,7 +14,7 @@ import (
 // FormatVersion is the version of the JSON plan format, a string as in
 // Terraform's `show -json`. The major number changes only when a field is
 // removed or changes meaning.
-const FormatVersion = "2.0"
+const FormatVersion = "2.1"
 
 type jsonOrphan struct {
 	Address string `json:"address"`
@@ -50,6 +50,9 @@ type jsonStep struct {
 	Positions   map[string]string `json:"field_positions,omitempty"`
 	DependsOn   []string          `json:"depends_on"`
 	Changes     []jsonChange      `json:"changes,omitempty"`
+	// References are the objects the request refers to by id, as
+	// BlueRockTEL held them when the plan was made.
+	References []plan.Referenced `json:"references,omitempty"`
 }
 
 // orderedValues is a JSON object of request values in request order.
@@ -156,6 +159,9 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 				}
 			}
 		}
+	}
+	if s.Sends() {
+		js.References = s.Refs
 	}
 	for _, c := range s.Changes {
 		js.Changes = append(js.Changes, jsonChange{Field: strings.TrimPrefix(c.Field, "?"),

@@ -90,7 +90,7 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals) {
 		for _, s := range g.Steps {
 			var parts []string
 			for _, v := range s.Body {
-				parts = append(parts, v.Wire+"="+displayValue(p, v))
+				parts = append(parts, v.Wire+"="+displayValue(p, s, v))
 			}
 			fmt.Fprintf(&req, "%s %s %s\n", s.Method, requestLine(p, s), strings.Join(parts, ", "))
 		}

@@ -190,7 +190,7 @@ func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 		if v.Raw != nil {
 			extra = "  (extra, sent unchecked)"
 		}
-		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(p, v), extra)
+		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(p, s, v), extra)
 	}
 }
 
@@ -234,9 +234,10 @@ func knownID(p *plan.Plan, v resource.Value) (string, bool) {
 	return strconv.FormatInt(t.ID(), 10), true
 }
 
-// displayValue renders a value as it goes on the wire; a reference shows
-// the id when it is known, else the address whose id will fill it.
-func displayValue(p *plan.Plan, v resource.Value) string {
+// displayValue renders a value of step s as it goes on the wire; a
+// reference shows the id when it is known, else the address whose id will
+// fill it, and an id written in the manifest what it is in BlueRockTEL.
+func displayValue(p *plan.Plan, s *plan.Step, v resource.Value) string {
 	id, known := knownID(p, v)
 	switch {
 	case v.Null:
@@ -246,13 +247,18 @@ func displayValue(p *plan.Plan, v resource.Value) string {
 	case v.Type == resource.ReferenceList:
 		items := make([]string, len(v.List))
 		for i, it := range v.List {
-			items[i] = displayValue(p, it)
+			items[i] = displayValue(p, s, it)
 		}
 		return "[" + strings.Join(items, ", ") + "]"
 	case known:
 		return id + " (" + v.Ref + ")"
 	case v.Type == resource.Reference && v.Ref != "":
 		return "(id of " + v.Ref + ")"
+	case v.Type == resource.Reference:
+		if r, ok := referenced(s, v); ok {
+			return v.Text + " (" + r.String() + ")"
+		}
+		return v.Text
 	case v.Type == resource.String || v.Type == resource.Date:
 		// As JSON, but "<b>" as written: people read this.
 		var b bytes.Buffer
@@ -260,6 +266,19 @@ func displayValue(p *plan.Plan, v resource.Value) string {
 		return b.String()
 	}
 	return v.Text
+}
+
+// referenced is what the plan read of the object an id of s refers to.
+func referenced(s *plan.Step, v resource.Value) (plan.Referenced, bool) {
+	if s == nil {
+		return plan.Referenced{}, false
+	}
+	for _, r := range s.Refs {
+		if r.Field == v.Wire && strconv.FormatInt(r.ID, 10) == v.Text {
+			return r, true
+		}
+	}
+	return plan.Referenced{}, false
 }
 
 func queryValue(p *plan.Plan, v resource.Value) string {
