@@ -109,6 +109,18 @@ func (s *Step) ID() int64 {
 	return s.Existing.ID
 }
 
+// Effect is what the step does, as plan, apply, the renderers and the
+// summaries all count and show it: its Action, except that a follow-up's
+// first PUT (Of set, Action Create: the object exists by then, and the PUT
+// sets the fields the API takes only that way) is an update of the object.
+// Every count of steps by action goes through it.
+func (s *Step) Effect() Action {
+	if s.Of != "" && s.Action == Create {
+		return Update
+	}
+	return s.Action
+}
+
 // Sends reports whether the step sends a request.
 func (s *Step) Sends() bool { return s.Action == Create || s.Action == Update }
 
@@ -182,7 +194,7 @@ type Counts struct {
 func (p *Plan) Counts() Counts {
 	var c Counts
 	for _, s := range p.Steps {
-		switch s.Action {
+		switch s.Effect() {
 		case Create:
 			c.Create++
 		case Update:

@@ -138,7 +138,7 @@ func strPtr(s string, set bool) *string {
 }
 
 func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
-	js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Action, Label: s.Label, ID: s.ID(),
+	js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Effect(), Label: s.Label, ID: s.ID(),
 		LookupFirst: s.Verify, Gone: s.Gone, Method: s.Method, Path: s.Path, Of: s.Of, Position: s.Pos, DependsOn: s.Deps}
 	if js.DependsOn == nil {
 		js.DependsOn = []string{}

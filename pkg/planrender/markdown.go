@@ -110,6 +110,13 @@ func changeRow(s *plan.Step) string {
 			parts[i] = ChangeText(ch)
 		}
 		detail = strings.Join(parts, "; ")
+	} else if s.Effect() == plan.Update {
+		// A follow-up's first PUT: the fields it sets.
+		fields := make([]string, len(s.Body))
+		for i, v := range s.Body {
+			fields[i] = v.Wire
+		}
+		detail = "set " + strings.Join(fields, ", ")
 	} else if s.Label != "" {
 		detail = "new: " + s.Label
 	} else {

@@ -55,7 +55,7 @@ func groups(p *plan.Plan) []section {
 
 // symbol marks an action in text output.
 func symbol(s *plan.Step) string {
-	switch s.Action {
+	switch s.Effect() {
 	case plan.Create:
 		return "+"
 	case plan.Update:
@@ -311,7 +311,7 @@ func DOT(w io.Writer, p *plan.Plan) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("digraph onboard {\n  rankdir=LR;\n  node [shape=box];\n")
 	for _, a := range addrs {
-		fmt.Fprintf(bw, "  %q [label=%q];\n", a, fmt.Sprintf("%s\n%s", a, p.ByAddr[a].Action))
+		fmt.Fprintf(bw, "  %q [label=%q];\n", a, fmt.Sprintf("%s\n%s", a, p.ByAddr[a].Effect()))
 	}
 	for _, a := range addrs {
 		deps := make([]string, 0, len(preds[a]))
