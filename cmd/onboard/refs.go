@@ -56,7 +56,7 @@ func (a *app) readAPI(ctx context.Context, cf *clientFlags, client *bluerocktel.
 	// One cheap request first: a wrong token or base URL is told once,
 	// before a burst of parallel reads.
 	if err := client.Preflight(ctx); err != nil {
-		return nil, nil, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
+		return nil, nil, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, apiHint(err))}
 	}
 	start := time.Now()
 	read, stats, err := refresh.Read(ctx, client, all, refresh.Options{Parallelism: parallelism})

@@ -122,8 +122,8 @@ func (b *builder) object(s *resource.Spec, parent *Object, e *entry) *Object {
 // neither when required, is reported by the schema.
 func (b *builder) reference(o *Object, f resource.Field, t *tnode) {
 	byName, byID := t.entry(f.Name), t.entry(f.IDName)
-	if byName != nil && byID != nil {
-		b.dirty[o] = true
+	if (byName != nil && byID != nil) || (byName == nil && byID == nil && f.Required) {
+		b.dirty[o] = true // not compared with its siblings: it says too little
 		return
 	}
 	switch {
