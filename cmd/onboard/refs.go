@@ -31,13 +31,24 @@ func (a *app) readAPI(ctx context.Context, cf *clientFlags, client *bluerocktel.
 		existing = plan.Existing{}
 	}
 	all := known
-	seen := map[string]bool{}
+	// An object the state knows is read once, as the state's: refs then
+	// maps to its address.
+	byID := make(map[string]string, len(known))
+	for _, k := range known {
+		byID[refAddr(k.Kind, k.ID)] = k.Addr
+	}
+	seen := map[string]string{} // refAddr -> address read under
 	for _, r := range refs {
 		addr := refAddr(r.Kind, r.ID)
-		if !seen[addr] {
-			seen[addr] = true
-			all = append(all, refresh.Known{Addr: addr, Kind: r.Kind, ID: r.ID})
+		if _, ok := seen[addr]; ok {
+			continue
 		}
+		if st, ok := byID[addr]; ok {
+			seen[addr] = st
+			continue
+		}
+		seen[addr] = addr
+		all = append(all, refresh.Known{Addr: addr, Kind: r.Kind, ID: r.ID})
 	}
 	if len(all) == 0 {
 		return map[string]*refresh.Live{}, existing, nil
@@ -73,7 +84,7 @@ func (a *app) readAPI(ctx context.Context, cf *clientFlags, client *bluerocktel.
 			}
 		}
 	}
-	for addr := range seen {
+	for _, addr := range seen {
 		l := read[addr]
 		if l == nil || l.Gone || l.Record == nil {
 			continue
@@ -123,11 +134,11 @@ func savedReferences(p *plan.Plan) []plan.Reference {
 			continue
 		}
 		for _, r := range s.Refs {
-			name := r.Field
+			name, list := r.Field, false
 			if f, ok := resource.Get(s.Kind).WireField(r.Field); ok {
-				name = f.Name
+				name, list = f.Name, f.Type == resource.ReferenceList
 			}
-			refs = append(refs, plan.Reference{Kind: r.Kind, ID: r.ID, Addr: s.Addr, Field: r.Field, Name: name, Wire: r.Field, Pos: r.Pos})
+			refs = append(refs, plan.Reference{Kind: r.Kind, ID: r.ID, Addr: s.Addr, Field: r.Field, Name: name, Wire: r.Field, List: list, Pos: r.Pos})
 		}
 	}
 	return refs

@@ -26,6 +26,8 @@ type Reference struct {
 	// key (item_id), Name the key of a local name instead (item) and Wire
 	// the field it is sent as.
 	Addr, Field, Name, Wire string
+	// List: the field is a list of ids (contact_ids).
+	List bool
 	// Pos is where the id is written.
 	Pos string
 }
@@ -58,7 +60,8 @@ func appendRef(out []Reference, o *manifest.Object, f resource.Field, r manifest
 	if err != nil {
 		return out // validated as a positive integer: cannot happen
 	}
-	return append(out, Reference{Kind: f.Target, ID: id, Addr: o.Addr, Field: f.IDName, Name: f.Name, Wire: f.WireName(), Pos: r.Pos.String()})
+	return append(out, Reference{Kind: f.Target, ID: id, Addr: o.Addr, Field: f.IDName, Name: f.Name, Wire: f.WireName(),
+		List: f.Type == resource.ReferenceList, Pos: r.Pos.String()})
 }
 
 // Existing is what BlueRockTEL holds for the objects the manifests refer
@@ -125,8 +128,12 @@ func (e *MissingError) Error() string {
 // exist, and how to fix it.
 func (r Reference) Missing() string {
 	spec := resource.Get(r.Kind)
+	form := r.Name + ": NAME"
+	if r.List {
+		form = r.Name + ": [NAME, ...]"
+	}
 	hint := fmt.Sprintf("use the id of %s %s that exists in this BlueRockTEL, or declare the %s in the manifests and refer to it by its local name (%s)",
-		article(spec.Title), spec.Title, spec.Title, r.Name)
+		article(spec.Title), spec.Title, spec.Title, form)
 	return fmt.Sprintf("%s: %s: %s #%d does not exist in BlueRockTEL; %s", r.Pos, r.Field, spec.Title, r.ID, hint)
 }
 

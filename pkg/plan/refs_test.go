@@ -35,7 +35,7 @@ func TestReferencesByID(t *testing.T) {
 		{name: "read: described, priced", existing: Existing{resource.Item: {42: item42}},
 			ref: `item #42 "Fibre 500 Mb/s", 59.00`, recurring: "recurring 2 × 59.00 = 118.00 per monthly cycle"},
 		{name: "missing", existing: Existing{resource.Item: {43: item42}},
-			missing: "acme.yaml:14:22: item_id: item #42 does not exist in BlueRockTEL; use the id of an item that exists in this BlueRockTEL, or declare the item in the manifests and refer to it by its local name (item)"},
+			missing: "acme.yaml:14:22: item_id: item #42 does not exist in BlueRockTEL; use the id of an item that exists in this BlueRockTEL, or declare the item in the manifests and refer to it by its local name (item: NAME)"},
 		{name: "none exist", existing: Existing{},
 			missing: "acme.yaml:14:22: item_id: item #42 does not exist in BlueRockTEL"},
 	}
