@@ -239,7 +239,7 @@ requests in flight finish; a second signal exits at once.`,
 // counts what is orphaned, so that "nothing to do" is never read as
 // "state and manifests agree on everything".
 func nothingToDo(c plan.Counts) string {
-	msg := fmt.Sprintf("Nothing to do: %d objects up to date", c.NoOp)
+	msg := "Nothing to do: " + planrender.UpToDate(c)
 	if c.Orphan > 0 {
 		msg += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
 	}

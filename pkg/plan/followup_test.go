@@ -181,7 +181,7 @@ func TestFollowUpCountsAsUpdate(t *testing.T) {
 		want Counts
 	}{
 		{"fresh: 4 creates and the links' PUT", set, nil, Counts{Create: 4, Update: 1}},
-		{"rerun: all up to date", set, applied(fresh), Counts{NoOp: 5}},
+		{"rerun: all up to date", set, applied(fresh), Counts{NoOp: 5, FollowUpNoOp: 1}},
 		{"one contact unlinked: one update", loadLinks(t, "contacts: [billing]"), applied(fresh), Counts{Update: 1, NoOp: 4}},
 	}
 	for _, tt := range tests {

@@ -188,6 +188,9 @@ type Counts struct {
 	Update int `json:"update"`
 	NoOp   int `json:"no_op"`
 	Orphan int `json:"orphan"`
+	// FollowUpNoOp is how many of NoOp are follow-up PUTs with nothing to
+	// send: updates of objects already counted, not objects.
+	FollowUpNoOp int `json:"-"`
 }
 
 // Counts returns how many steps of each action the plan holds.
@@ -201,6 +204,9 @@ func (p *Plan) Counts() Counts {
 			c.Update++
 		case NoOp:
 			c.NoOp++
+			if s.Of != "" {
+				c.FollowUpNoOp++
+			}
 		}
 	}
 	c.Orphan = len(p.Orphans)

@@ -135,7 +135,7 @@ func moneyText(ct CustomerTotals) string {
 func Summary(p *plan.Plan) string {
 	c := p.Counts()
 	if !p.HasChanges() {
-		s := fmt.Sprintf("No changes: %d objects up to date", c.NoOp)
+		s := "No changes: " + UpToDate(c)
 		if c.Orphan > 0 {
 			s += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
 		}
@@ -143,6 +143,16 @@ func Summary(p *plan.Plan) string {
 	}
 	return fmt.Sprintf("Plan: %d to create, %d to update, %d unchanged, %d orphaned.",
 		c.Create, c.Update, c.NoOp, c.Orphan)
+}
+
+// UpToDate counts what is up to date: "7 objects up to date", or, with
+// follow-up PUTs that have nothing to send (a file's links), "12 objects
+// and 2 follow-up updates up to date", as plan and apply counted them.
+func UpToDate(c plan.Counts) string {
+	if c.FollowUpNoOp == 0 {
+		return fmt.Sprintf("%d objects up to date", c.NoOp)
+	}
+	return fmt.Sprintf("%d objects and %d follow-up updates up to date", c.NoOp-c.FollowUpNoOp, c.FollowUpNoOp)
 }
 
 // ChangeText renders one field change for people: a reset field shows
