@@ -169,7 +169,7 @@ func (m *schemaMapper) walk(e *jsonschema.ValidationError) {
 		// ever silently accepted.
 		l := locate(m.root, e.InstanceLocation)
 		line, col := l.pos()
-		m.add(line, col, "", "%s does not match the manifest schema (%s)", l.what(), strings.Join(e.ErrorKind.KeywordPath(), "/"))
+		m.add(line, col, "compare it with the manifest schema: onboard schema", "%s does not match the manifest schema (%s)", l.what(), strings.Join(e.ErrorKind.KeywordPath(), "/"))
 		return
 	}
 	for _, c := range e.Causes {
