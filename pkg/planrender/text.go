@@ -152,7 +152,11 @@ func UpToDate(c plan.Counts) string {
 	if c.FollowUpNoOp == 0 {
 		return fmt.Sprintf("%d objects up to date", c.NoOp)
 	}
-	return fmt.Sprintf("%d objects and %d follow-up updates up to date", c.NoOp-c.FollowUpNoOp, c.FollowUpNoOp)
+	updates := "updates"
+	if c.FollowUpNoOp == 1 {
+		updates = "update"
+	}
+	return fmt.Sprintf("%d objects and %d follow-up %s up to date", c.NoOp-c.FollowUpNoOp, c.FollowUpNoOp, updates)
 }
 
 // ChangeText renders one field change for people: a reset field shows
