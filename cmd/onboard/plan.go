@@ -112,6 +112,9 @@ First it reads from BlueRockTEL, in bulk, the objects the state knows (a
 customer file and all its lines in one request), so that what changed there
 shows: a field changed in the web interface is restored ("quantity: 8 (in
 BlueRockTEL) -> 5 (manifest)"), an object deleted there is created again.
+It also reads the objects the manifests refer to by id (item_id: 42), shows
+what they are and prices the billing preview with them; an id that
+BlueRockTEL does not hold fails the plan at its file:line:col.
 --refresh=false plans from the state alone and sends nothing; --refresh-only
 shows what changed in BlueRockTEL, for apply --refresh-only to record.
 
