@@ -61,15 +61,20 @@ func TestAdoptRebuildsLostState(t *testing.T) {
 			if err := os.Remove(statePath); err != nil {
 				t.Fatal(err)
 			}
-			// plan --adopt sends nothing and marks every object as looked
-			// up first.
-			reqs := sb.requests("")
+			// plan --adopt writes nothing (it reads only the ids the
+			// manifests refer to) and marks every object as looked up
+			// first.
+			reqs := sb.requests("GET")
+			writes := sb.requests("POST") + sb.requests("PUT")
 			pl := runOnboard(t, sb.env(), "plan", dir, "--state", statePath, "--adopt", "--output", "json")
 			if pl.code != 0 {
 				t.Fatalf("plan --adopt:\n%s", pl)
 			}
-			if got := sb.requests(""); got != reqs {
-				t.Errorf("plan --adopt sent %d request(s)", got-reqs)
+			if got := sb.requests("POST") + sb.requests("PUT"); got != writes {
+				t.Errorf("plan --adopt sent %d write(s)", got-writes)
+			}
+			if got := sb.requests("GET") - reqs; got > 2 {
+				t.Errorf("plan --adopt sent %d request(s), want at most the preflight and a GET of item 42", got)
 			}
 			var doc struct {
 				Steps []struct {

@@ -132,6 +132,16 @@ requests in flight finish; a second signal exits at once.`,
 					return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w; nothing was sent: make a new plan (onboard plan --out FILE) and review it", c.Flags().Arg(0), err)}
 				}
 				p = saved.Plan()
+				// What the saved plan refers to by id may have been
+				// deleted since: checked again before the first write.
+				refs := savedReferences(p)
+				_, existing, err := a.readAPI(c.Context(), &cf, client, nil, refs, parallelism, readOptions{})
+				if err != nil {
+					return err
+				}
+				if err := plan.CheckReferences(refs, existing); err != nil {
+					return a.missingRefs(err)
+				}
 				if verdict, err = a.savedVerdict(rules, saved, p); err != nil {
 					return err
 				}
@@ -139,12 +149,31 @@ requests in flight finish; a second signal exits at once.`,
 				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
 			} else {
 				own := ownPart(statePath, store.State(), set)
-				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism, changedScope(set, own, f.adopt))
-				if err != nil {
-					return err
-				}
-				if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live}); err != nil {
-					return err
+				// The ids the manifests refer to are read even without
+				// refresh (then only those of what is to be sent): a
+				// missing one fails here, before the first write.
+				refs := plan.References(set)
+				if rf.mode != refreshNone {
+					live, existing, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism, changedScope(set, own, f.adopt), refs)
+					if err != nil {
+						return err
+					}
+					if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live, Existing: existing}); err != nil {
+						return a.missingRefs(err)
+					}
+				} else {
+					if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt}); err != nil {
+						return err
+					}
+					if refs = plan.Sending(p, refs); len(refs) > 0 {
+						_, existing, err := a.readAPI(c.Context(), &cf, client, nil, refs, parallelism, readOptions{})
+						if err != nil {
+							return err
+						}
+						if err := p.Describe(refs, existing); err != nil {
+							return a.missingRefs(err)
+						}
+					}
 				}
 				if verdict, err = a.judge(rules, p, nil); err != nil {
 					return err
@@ -250,7 +279,7 @@ requests in flight finish; a second signal exits at once.`,
 // counts what is orphaned, so that "nothing to do" is never read as
 // "state and manifests agree on everything".
 func nothingToDo(c plan.Counts) string {
-	msg := fmt.Sprintf("Nothing to do: %d objects up to date", c.NoOp)
+	msg := "Nothing to do: " + planrender.UpToDate(c)
 	if c.Orphan > 0 {
 		msg += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
 	}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/onboardhq/onboard/pkg/drift"
+	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/state"
 )
@@ -75,14 +76,17 @@ func (a *app) runDrift(ctx context.Context, opts *driftOptions) error {
 		stats refresh.Stats
 		own   *state.State // the part of the state the manifests own
 	)
-	read := func(st *state.State, _ scope) (map[string]*refresh.Live, error) {
+	read := func(st *state.State, _ scope, refs []plan.Reference) (map[string]*refresh.Live, plan.Existing, error) {
 		own = st
 		known := refresh.KnownFrom(st)
-		prog := newETAProgress(a.stderr, len(known))
-		var err error
-		live, stats, err = a.readLive(ctx, &opts.client, nil, known, opts.parallelism, prog.update)
+		prog := newETAProgress(a.stderr)
+		var (
+			existing plan.Existing
+			err      error
+		)
+		live, existing, err = a.readAPI(ctx, &opts.client, nil, known, refs, opts.parallelism, readOptions{onRead: prog.update, stats: &stats})
 		prog.done()
-		return live, err
+		return live, existing, err
 	}
 	p, _, _, err := a.compileSet(opts.paths, &opts.plan, read)
 	if err != nil {
@@ -112,7 +116,6 @@ func (a *app) runDrift(ctx context.Context, opts *driftOptions) error {
 type etaProgress struct {
 	w        io.Writer
 	tty      bool
-	total    int
 	start    time.Time
 	mu       sync.Mutex
 	last     time.Time
@@ -120,30 +123,31 @@ type etaProgress struct {
 	drawn    bool
 }
 
-func newETAProgress(w io.Writer, total int) *etaProgress {
+func newETAProgress(w io.Writer) *etaProgress {
 	f, ok := w.(*os.File)
 	tty := ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
-	return &etaProgress{w: w, tty: tty, total: total, start: time.Now()}
+	return &etaProgress{w: w, tty: tty, start: time.Now()}
 }
 
-func (p *etaProgress) update(read int) {
-	if p.total == 0 {
+// update is called as objects are read: read so far, of total.
+func (p *etaProgress) update(read, total int) {
+	if total == 0 {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
 	if p.tty {
-		if now.Sub(p.last) < 100*time.Millisecond && read < p.total {
+		if now.Sub(p.last) < 100*time.Millisecond && read < total {
 			return
 		}
 		p.last, p.drawn = now, true
-		fmt.Fprintf(p.w, "\r\x1b[K%s", progressLine(read, p.total, now.Sub(p.start)))
+		fmt.Fprintf(p.w, "\r\x1b[K%s", progressLine(read, total, now.Sub(p.start)))
 		return
 	}
-	if tenth := read * 10 / p.total; tenth > p.lastTnth {
+	if tenth := read * 10 / total; tenth > p.lastTnth {
 		p.lastTnth = tenth
-		fmt.Fprintln(p.w, progressLine(read, p.total, now.Sub(p.start)))
+		fmt.Fprintln(p.w, progressLine(read, total, now.Sub(p.start)))
 	}
 }
 

@@ -79,9 +79,9 @@ func TestETA(t *testing.T) {
 // In a log, a line per tenth read, not per object.
 func TestETAProgressInALog(t *testing.T) {
 	var b bytes.Buffer
-	p := newETAProgress(&b, 1000)
+	p := newETAProgress(&b)
 	for i := 1; i <= 1000; i++ {
-		p.update(i)
+		p.update(i, 1000)
 	}
 	p.done()
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")

@@ -51,8 +51,9 @@ func (a *app) compile(paths []string, f *planFlags) (*plan.Plan, error) {
 }
 
 // liveReader reads BlueRockTEL for the objects a state knows, within a
-// scope (nil: every one); a nil liveReader: no refresh.
-type liveReader func(*state.State, scope) (map[string]*refresh.Live, error)
+// scope (nil: every one), and the objects the manifests refer to by id
+// (refs); a nil liveReader: no refresh, no check.
+type liveReader func(st *state.State, within scope, refs []plan.Reference) (map[string]*refresh.Live, plan.Existing, error)
 
 // compileSet is compile, after a refresh when live is not nil, also
 // returning what the plan was made from.
@@ -79,12 +80,12 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 	own := ownPart(statePath, st, set)
 	opts := plan.Options{Adopt: f.adopt}
 	if live != nil {
-		if opts.Live, err = live(own, changedScope(set, own, f.adopt)); err != nil {
+		if opts.Live, opts.Existing, err = live(own, changedScope(set, own, f.adopt), plan.References(set)); err != nil {
 			return nil, nil, nil, err
 		}
 	}
 	p, err := plan.Compile(set, own, opts)
-	return p, set, st, err
+	return p, set, st, a.missingRefs(err)
 }
 
 // render writes a plan in one of the output formats; md is the
@@ -157,6 +158,9 @@ First it reads from BlueRockTEL, in bulk, the objects the state knows (a
 customer file and all its lines in one request), so that what changed there
 shows: a field changed in the web interface is restored ("quantity: 8 (in
 BlueRockTEL) -> 5 (manifest)"), an object deleted there is created again.
+It also reads the objects the manifests refer to by id (item_id: 42), shows
+what they are and prices the billing preview with them; an id that
+BlueRockTEL does not hold fails the plan at its file:line:col.
 --refresh=changed reads only the objects whose manifests changed since the
 state was written, and what they need (the project file's "refresh: changed"
 makes it the default); --refresh=none plans from the state alone and sends
@@ -227,8 +231,8 @@ onboard apply FILE.`,
 			if err != nil {
 				return err
 			}
-			p, set, st, err := a.compileSet(paths, &f, func(st *state.State, within scope) (map[string]*refresh.Live, error) {
-				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism, within)
+			p, set, st, err := a.compileSet(paths, &f, func(st *state.State, within scope, refs []plan.Reference) (map[string]*refresh.Live, plan.Existing, error) {
+				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism, within, refs)
 			})
 			if err != nil {
 				return err

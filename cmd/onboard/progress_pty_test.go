@@ -17,6 +17,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/sandbox"
 )
 
@@ -152,13 +153,31 @@ func TestProgressOnTerminal(t *testing.T) {
 	}
 
 	// A failure is printed on a line of its own above the bar, which comes
-	// back after it; the last frame counts it, as the summary does.
-	ghost := filepath.Join(t.TempDir(), "ghost.yaml")
-	if err := os.WriteFile(ghost, []byte("items:\n  ghost: {family_id: 99, description: Ghost}\n"+
+	// back after it; the last frame counts it, as the summary does. The
+	// failure: the ghost item's family was created, then deleted behind
+	// onboard's back, and --refresh=false trusts the state, so the API
+	// refuses the item (an id written in the manifest would be checked
+	// before the first write).
+	gdir, gstate := t.TempDir(), filepath.Join(t.TempDir(), "g.state")
+	ghost := filepath.Join(gdir, "ghost.yaml")
+	if err := os.WriteFile(ghost, []byte("families:\n  gone: {name: Gone}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runOnboard(t, env, "apply", "--auto-approve", ghost, "--state", gstate); r.code != 0 {
+		t.Fatalf("apply of the family:\n%s", r)
+	}
+	for _, so := range sb.srv.Objects(resource.Family) {
+		if so["name"] == "Gone" {
+			if _, err := sb.srv.Delete(resource.Family, storedID(so)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.WriteFile(ghost, []byte("families:\n  gone: {name: Gone}\nitems:\n  ghost: {family: gone, description: Ghost}\n"+
 		"  real: {description: Real}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	term, stdout = ptyRunCode(t, env, 200, 1, "apply", "--auto-approve", ghost, "--state", filepath.Join(t.TempDir(), "g.state"))
+	term, stdout = ptyRunCode(t, env, 200, 1, "apply", "--auto-approve", ghost, "--state", gstate, "--refresh=false")
 	lines := strings.Split(strings.TrimRight(term, "\n"), "\n")
 	failureShown := false
 	for _, l := range lines {

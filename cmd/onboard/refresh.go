@@ -111,19 +111,24 @@ func changedScope(set *manifest.Set, st *state.State, adopt bool) scope {
 	}
 }
 
-// refreshLive reads from BlueRockTEL the objects st knows, in bulk (in
-// changed mode, only those within scope); nil (and no request) when
-// refresh is off or st knows none. client is built from cf when nil.
-func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags, client *bluerocktel.Client, st *state.State, parallelism int, within scope) (map[string]*refresh.Live, error) {
+// refreshLive reads from BlueRockTEL, in bulk, the objects st knows (in
+// changed mode, only those within scope) and the objects the manifests
+// refer to by id (refs; nil: none to check). With refresh off it reads
+// nothing and returns nil, nil: the ids are then not checked here (apply
+// checks those it sends). client is built from cf when nil.
+func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags, client *bluerocktel.Client, st *state.State, parallelism int, within scope, refs []plan.Reference) (map[string]*refresh.Live, plan.Existing, error) {
 	if f.mode == refreshNone && !f.only {
-		return nil, nil
+		if len(refs) > 0 {
+			fmt.Fprintf(a.stderr, "note: %d id(s) the manifests refer to were not checked (no refresh); apply checks them before its first write\n", len(refs))
+		}
+		return nil, nil, nil
 	}
 	known := refresh.KnownFrom(st)
 	all := len(known)
 	if f.mode == refreshChanged && !f.only && within != nil {
 		wanted, err := within()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		kept := known[:0:0]
 		for _, k := range known {
@@ -133,48 +138,7 @@ func (a *app) refreshLive(ctx context.Context, f *refreshFlags, cf *clientFlags,
 		}
 		known = kept
 	}
-	if len(known) == 0 {
-		if all > 0 {
-			fmt.Fprintf(a.stderr, "Refreshed nothing: no object changed in the manifests; %d not read (--refresh=all reads them)\n", all)
-		}
-		return map[string]*refresh.Live{}, nil
-	}
-	start := time.Now()
-	live, stats, err := a.readLive(ctx, cf, client, known, parallelism, nil)
-	if err != nil {
-		return nil, err
-	}
-	took := time.Since(start).Round(time.Millisecond)
-	if len(known) < all {
-		fmt.Fprintf(a.stderr, "Refreshed %d of %d objects (those changed in the manifests, and what they need) in %d requests (%s); %d gone; %d not read (--refresh=all reads them)\n",
-			stats.Objects, all, stats.Requests(), took, stats.Gone, all-len(known))
-		return live, nil
-	}
-	fmt.Fprintf(a.stderr, "Refreshed %d objects from BlueRockTEL in %d requests (%.2f per object, %s); %d gone\n",
-		stats.Objects, stats.Requests(), stats.PerObject(), took, stats.Gone)
-	return live, nil
-}
-
-// readLive reads known from BlueRockTEL, after a preflight; client is
-// built from cf when nil. onRead, if set, follows the progress.
-func (a *app) readLive(ctx context.Context, cf *clientFlags, client *bluerocktel.Client, known []refresh.Known, parallelism int, onRead func(int)) (map[string]*refresh.Live, refresh.Stats, error) {
-	if client == nil {
-		c, err := cf.client(a)
-		if err != nil {
-			if ue, ok := err.(*usageError); ok {
-				return nil, refresh.Stats{}, usagef("%v (a plan reads what the state knows from BlueRockTEL; --refresh=none plans from the state alone)", ue.err)
-			}
-			return nil, refresh.Stats{}, err
-		}
-		defer c.Close()
-		client = c
-	}
-	// One cheap request first: a wrong token or base URL is told once,
-	// before a burst of parallel reads.
-	if err := client.Preflight(ctx); err != nil {
-		return nil, refresh.Stats{}, &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
-	}
-	return refresh.Read(ctx, client, known, refresh.Options{Parallelism: parallelism, OnRead: onRead})
+	return a.readAPI(ctx, cf, client, known, refs, parallelism, readOptions{stateKnows: all})
 }
 
 // writeRefreshChanges lists what a refresh-only run records.
@@ -237,7 +201,7 @@ func (a *app) refreshOnlyPlan(c *cobra.Command, paths []string, f *planFlags, rf
 	if err := f.checkAPI(statePath, st); err != nil {
 		return err
 	}
-	live, err := a.refreshLive(c.Context(), rf, cf, nil, st, parallelism, nil)
+	live, _, err := a.refreshLive(c.Context(), rf, cf, nil, st, parallelism, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -253,7 +217,7 @@ func (a *app) refreshOnlyPlan(c *cobra.Command, paths []string, f *planFlags, rf
 // BlueRockTEL holds now, for teams that accept a change made there.
 // Nothing is sent but the reads.
 func (a *app) refreshOnlyApply(ctx context.Context, rf *refreshFlags, cf *clientFlags, client *bluerocktel.Client, store state.Backend, parallelism int, autoApprove bool) error {
-	live, err := a.refreshLive(ctx, rf, cf, client, store.State(), parallelism, nil)
+	live, _, err := a.refreshLive(ctx, rf, cf, client, store.State(), parallelism, nil, nil)
 	if err != nil {
 		return err
 	}

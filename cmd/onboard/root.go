@@ -36,7 +36,10 @@ so a rerun only does what is missing.`,
   onboard sandbox   # a local BlueRockTEL API to try manifests against`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// onboard --version prints what onboard version does.
+		Version: versionString(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})

@@ -19,7 +19,7 @@ func preflight(ctx context.Context, store state.Backend, client *bluerocktel.Cli
 		return bindAPIError(err)
 	}
 	if err := client.Preflight(ctx); err != nil {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, tokenHint(err))}
+		return &exitError{code: exitFailure, err: fmt.Errorf("%w%s; nothing was written", err, apiHint(err))}
 	}
 	return bindAPIError(store.BindAPI(client.BaseURL(), retarget))
 }
@@ -108,10 +108,17 @@ func phraseFailure(err error) string {
 	return err.Error()
 }
 
-// tokenHint says where the token comes from when the API refused it.
-func tokenHint(err error) string {
+// apiHint says what to check when the API refused the token (where the
+// token comes from) or did not answer at all (where its URL comes from,
+// and the URL tried).
+func apiHint(err error) string {
 	if errors.Is(err, bluerocktel.ErrUnauthorized) {
 		return ": check ONBOARD_TOKEN or --token-file"
+	}
+	var be *bluerocktel.BreakerError
+	if errors.As(err, &be) && be.Cause == bluerocktel.BreakUnreachable {
+		return fmt.Sprintf(": check that BlueRockTEL is reachable at %s, or give its URL with ONBOARD_BASE_URL or --base-url (e.g. https://acme.bluerocktel.net/api)",
+			bluerocktel.RedactURL(be.URL))
 	}
 	return ""
 }

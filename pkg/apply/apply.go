@@ -298,13 +298,14 @@ func (r *runner) exec(ctx context.Context, i int) outcome {
 	c := &call{r: r, step: i}
 	s := r.plan.Steps[i]
 	o := outcome{step: i, typ: EventCreated}
+	if s.Effect() == plan.Update {
+		o.typ = EventUpdated
+	}
 	var err error
 	switch {
 	case s.Action == plan.Update:
-		o.typ = EventUpdated
 		o.id, err = r.update(ctx, s, c)
 	case s.Of != "":
-		o.typ = EventUpdated
 		o.id, err = r.followUp(ctx, s, c)
 	default:
 		var adopted bool

@@ -94,3 +94,39 @@ func TestFollowUpPut(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanAndApplyCountAlike: the plan's counts are what apply reports
+// (the files' follow-up PUTs are updates in both), and a rerun counts
+// every step up to date.
+func TestPlanAndApplyCountAlike(t *testing.T) {
+	set, err := manifest.Load(filepath.Join("..", "..", "examples", "acme-complete.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "state")
+	store := openStore(t, path)
+	p, err := plan.Compile(set, store.State(), plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Counts()
+	res := Run(context.Background(), p, newFake(), store, Options{Parallelism: 4})
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != c.Create || res.Updated != c.Update || res.Unchanged != c.NoOp || c.Update == 0 {
+		t.Errorf("plan counts %+v, apply reports %+v", c, res)
+	}
+	st, _, err := state.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := plan.Compile(set, st, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (the two files' links: follow-up updates with nothing to send)
+	if got := again.Counts(); got != (plan.Counts{NoOp: c.Create + c.Update, FollowUpNoOp: c.Update}) {
+		t.Errorf("rerun counts %+v, want %d up to date, %d of them follow-ups", got, c.Create+c.Update, c.Update)
+	}
+}

@@ -152,7 +152,10 @@ func (b *builder) object(s *resource.Spec, parent *Object, e *entry) *Object {
 // neither when required, is reported by the schema.
 func (b *builder) reference(o *Object, f resource.Field, t *tnode) {
 	byName, byID := t.entry(f.Name), t.entry(f.IDName)
-	if byName != nil && byID != nil {
+	// A line without its item is not compared with its siblings: it says
+	// too little. A part of a line (b.partial) is not dirty for it: the
+	// merged line is checked whole (expandOffers).
+	if (byName != nil && byID != nil) || (byName == nil && byID == nil && f.Required && !b.partial) {
 		b.dirty[o] = true
 		return
 	}

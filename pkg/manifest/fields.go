@@ -102,7 +102,11 @@ func (b *builder) integer(o *Object, name string, t *tnode, positive bool) bool 
 		return false
 	}
 	if positive && (text == "0" || text[0] == '-') {
-		b.errorf(o, t.line, t.col, "", "%s must be greater than 0, got %s", name, text)
+		hint := fmt.Sprintf("write %s: 1 or more", name)
+		if strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "_ids") {
+			hint = "ids start at 1: write the id of an object that exists in BlueRockTEL"
+		}
+		b.errorf(o, t.line, t.col, hint, "%s must be greater than 0, got %s", name, text)
 		return false
 	}
 	if _, err := strconv.ParseInt(text, 10, 64); err != nil {
@@ -153,9 +157,17 @@ func (b *builder) decimal(o *Object, f resource.Field, t *tnode) bool {
 	}
 	switch {
 	case f.Positive && d.Sign() <= 0:
-		fail("", "%s must be greater than 0, got %s", f.Name, text)
+		hint := fmt.Sprintf("write a %s greater than 0, like 1", f.Name)
+		if f.Billing == resource.Quantity {
+			hint += "; to bill nothing, remove the line"
+		}
+		fail(hint, "%s must be greater than 0, got %s", f.Name, text)
 	case f.NonNegative && d.Sign() < 0:
-		fail("", "%s must not be negative, got %s", f.Name, text)
+		hint := fmt.Sprintf("write %s: 0 or more, like 19.90", f.Name)
+		if f.Money {
+			hint = "write a price of 0 or more, like 19.90 (a price is excl. VAT, never negative)"
+		}
+		fail(hint, "%s must not be negative, got %s", f.Name, text)
 	}
 	lo, hi := bound(f.Min), bound(f.Max)
 	if (lo != nil && d.Cmp(lo) < 0) || (hi != nil && d.Cmp(hi) > 0) {
@@ -163,9 +175,9 @@ func (b *builder) decimal(o *Object, f resource.Field, t *tnode) bool {
 		case lo != nil && hi != nil:
 			fail(rangeHint(f), "%s must be between %s and %s, got %s", f.Name, f.Min, f.Max, text)
 		case lo != nil:
-			fail("", "%s must be at least %s, got %s", f.Name, f.Min, text)
+			fail(fmt.Sprintf("write %s or more", f.Min), "%s must be at least %s, got %s", f.Name, f.Min, text)
 		default:
-			fail("", "%s must be at most %s, got %s", f.Name, f.Max, text)
+			fail(fmt.Sprintf("write %s or less", f.Max), "%s must be at most %s, got %s", f.Name, f.Max, text)
 		}
 	}
 	if f.Scale > 0 && scale(text) > f.Scale {
@@ -191,7 +203,7 @@ func rangeHint(f resource.Field) string {
 	if f.Min == "0" && f.Max == "1" {
 		return "a rate is a fraction: 0.1 means 10%"
 	}
-	return ""
+	return fmt.Sprintf("write a number from %s to %s", f.Min, f.Max)
 }
 
 // date checks YYYY-MM-DD and that the day exists.

@@ -55,6 +55,9 @@ func TestInvalidGolden(t *testing.T) {
 				if !strings.HasPrefix(d.Pos.File, name) {
 					t.Errorf("diagnostic names file %q, want a path under %q", d.Pos.File, name)
 				}
+				if d.Hint == "" {
+					t.Errorf("diagnostic does not say how to fix it: %s", d)
+				}
 				got.WriteString(d.String())
 				got.WriteByte('\n')
 			}

@@ -237,21 +237,22 @@ func expectation(f resource.Field, key string, got *tnode) (want, hint string) {
 	target := kindTitle(f.Target)
 	if f.Type == resource.ReferenceList {
 		if key == f.IDName {
-			return fmt.Sprintf("a list of ids of existing %ss", target), hint
+			return fmt.Sprintf("a list of ids of existing %ss", target), orHint(hint, fmt.Sprintf("write %s: [ID, ...], like [12, 15]", key))
 		}
-		return fmt.Sprintf("a list of local names of %ss of the same %s, like [billing, tech]", target, kindTitle(f.Scope)), hint
+		return fmt.Sprintf("a list of local names of %ss of the same %s, like [billing, tech]", target, kindTitle(f.Scope)),
+			orHint(hint, fmt.Sprintf("write %s: [NAME, ...]", key))
 	}
 	if f.Type == resource.Reference {
 		if key == f.IDName {
 			if got.kind == nScalar && got.sk == sString {
 				hint = fmt.Sprintf("to refer to the %s declared as %q in this manifest set, write %s: %s", target, got.text, f.Name, got.text)
 			}
-			return fmt.Sprintf("the id of an existing %s (a whole number)", target), hint
+			return fmt.Sprintf("the id of an existing %s (a whole number)", target), orHint(hint, fmt.Sprintf("write %s: ID, like %s: 42", key, key))
 		}
 		if got.kind == nScalar && (got.sk == sInt || got.sk == sFloat) {
 			hint = fmt.Sprintf("to refer to an existing %s by id, write %s: %s", target, f.IDName, got.text)
 		}
-		return fmt.Sprintf("the local name of %s", a(target)), hint
+		return fmt.Sprintf("the local name of %s", a(target)), orHint(hint, fmt.Sprintf("write %s: NAME, the local name of %s of this manifest set", key, a(target)))
 	}
 	quotedNumber := got.kind == nScalar && got.sk == sString && looksNumeric(got.text)
 	switch f.Type {
@@ -259,22 +260,22 @@ func expectation(f resource.Field, key string, got *tnode) (want, hint string) {
 		if got.kind == nScalar && got.sk == sBool {
 			hint = fmt.Sprintf("quote it if you mean the text: %q", got.text)
 		}
-		return "a string", hint
+		return "a string", orHint(hint, fmt.Sprintf("write the text on one line after %s: (quoted if it holds a colon)", key))
 	case resource.Integer:
-		if quotedNumber {
+		switch {
+		case quotedNumber:
 			hint = "remove the quotes"
+		case got.kind == nScalar && got.sk == sFloat:
+			hint = "write a whole number, like 1 or 2"
 		}
-		return "a whole number", hint
+		return "a whole number", orHint(hint, fmt.Sprintf("write %s: N with digits only, like %s: 12", key, key))
 	case resource.Decimal:
 		if quotedNumber {
 			hint = "remove the quotes: amounts are written as plain numbers, like 19.90"
 		}
-		return "a number", hint
+		return "a number", orHint(hint, fmt.Sprintf("write %s as a plain number, like 5 or 19.90", key))
 	case resource.Boolean:
-		if got.kind == nScalar && got.sk == sString {
-			hint = "write true or false"
-		}
-		return "true or false", hint
+		return "true or false", orHint(hint, "write true or false")
 	case resource.Date:
 		if hint == "" {
 			hint = "write the date as YYYY-MM-DD, e.g. 2026-04-01"
@@ -295,4 +296,13 @@ func a(noun string) string {
 		return "an " + noun
 	}
 	return "a " + noun
+}
+
+// orHint is hint, or def when there is none: every type error says how to
+// fix it.
+func orHint(hint, def string) string {
+	if hint == "" {
+		return def
+	}
+	return hint
 }

@@ -174,7 +174,7 @@ customers:
         recurrings:
           trunk: {quantity: five}
 `, []string{
-			`m.yaml:13:29: quantity must be a number, got string "five"`,
+			`m.yaml:13:29: quantity must be a number, got string "five"; write quantity as a plain number, like 5 or 19.90`,
 		}},
 		{"identical merged lines", `items:
   sip: {description: SIP}

@@ -59,7 +59,16 @@ func syntaxError(file string, data []byte, err error) Diagnostic {
 			}
 		}
 	}
+	if line > 0 {
+		line = problemLine(data, line, msg)
+	}
 	d := Diagnostic{Message: "invalid YAML: " + msg, Hint: "check the syntax around this line"}
+	switch msg {
+	case "did not find expected key":
+		d.Hint = "check the indentation: the keys of one mapping start in the same column"
+	case "mapping values are not allowed in this context":
+		d.Hint = "check the indentation, or quote a value that holds \": \""
+	}
 	var col int
 	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok && line == 0 {
 		name = strings.TrimSuffix(name, "' referenced")
@@ -178,4 +187,71 @@ func badCharPos(data []byte) (line, col int) {
 		i += size
 	}
 	return 0, 0
+}
+
+// problemLine finds the line of the mistake behind a yaml.v3 error
+// reported at line from. yaml.v3 reports a parser error at the line where
+// the enclosing mapping or sequence starts (its context), not where the
+// parser stopped: a key indented one space too far five lines below a
+// mapping is reported at the mapping. The mistake is on the first line
+// whose inclusion makes the file fail with the same message: a prefix of
+// the file that stops before it parses, or fails otherwise (cut inside a
+// construct). Found by bisection, a few parses of an invalid file only.
+func problemLine(data []byte, from int, msg string) int {
+	ends := lineEnds(data)
+	fails := func(k int) bool {
+		err := decodeAll(data[:ends[k-1]])
+		if err == nil {
+			return false
+		}
+		m := strings.TrimPrefix(err.Error(), "yaml: ")
+		if rest, ok := strings.CutPrefix(m, "line "); ok {
+			if _, tail, ok := strings.Cut(rest, ": "); ok {
+				m = tail
+			}
+		}
+		return m == msg
+	}
+	lo, hi := max(from, 1), len(ends)
+	if lo > hi || !fails(hi) {
+		return from
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// lineEnds returns the offset just past each line of data (its newline
+// included).
+func lineEnds(data []byte) []int {
+	var ends []int
+	for i, c := range data {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	return ends
+}
+
+// decodeAll parses every document of data, returning the first error.
+func decodeAll(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
 }

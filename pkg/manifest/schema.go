@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -169,7 +170,7 @@ func (m *schemaMapper) walk(e *jsonschema.ValidationError) {
 		// ever silently accepted.
 		l := locate(m.root, e.InstanceLocation)
 		line, col := l.pos()
-		m.add(line, col, "", "%s does not match the manifest schema (%s)", l.what(), strings.Join(e.ErrorKind.KeywordPath(), "/"))
+		m.add(line, col, "compare it with the manifest schema: onboard schema", "%s does not match the manifest schema (%s)", l.what(), strings.Join(e.ErrorKind.KeywordPath(), "/"))
 		return
 	}
 	for _, c := range e.Causes {
@@ -209,10 +210,15 @@ func (m *schemaMapper) unknown(l located, keys []string) {
 	}
 }
 
-// missing reports required fields at the object's key.
+// missing reports required fields at the object's key, except one that
+// a misspelt key of the object stands for: its unknown-field diagnostic
+// says "did you mean" it, which is the one fix.
 func (m *schemaMapper) missing(l located, fields []string) {
 	line, col := l.pos()
 	for _, name := range fields {
+		if l.misspelt(name) {
+			continue
+		}
 		hint := ""
 		if l.spec != nil {
 			if f, ok := l.spec.Field(name); ok {
@@ -245,13 +251,31 @@ func (m *schemaMapper) refRules(l located) {
 			m.add(at.line, at.col,
 				fmt.Sprintf("keep %s (%s of this manifest set) or %s (the id of an existing %s), not both", f.Name, a(target), f.IDName, target),
 				"%s sets both %s and %s", l.what(), f.Name, f.IDName)
-		case f.Required && byName == nil && byID == nil:
+		case f.Required && byName == nil && byID == nil && !l.misspelt(f.Name) && !l.misspelt(f.IDName):
 			line, col := l.pos()
 			m.add(line, col,
 				fmt.Sprintf("add %s: NAME (%s of this manifest set) or %s: ID (an existing %s)", f.Name, a(target), f.IDName, target),
 				"%s needs %s or %s", l.what(), f.Name, f.IDName)
 		}
 	}
+}
+
+// misspelt reports whether the object has an unknown key whose nearest
+// allowed key is name (the did-you-mean of its unknown-field diagnostic).
+func (l located) misspelt(name string) bool {
+	if l.node == nil || l.node.kind != nMap {
+		return false
+	}
+	allowed := l.allowedKeys()
+	for _, e := range l.node.entries {
+		if slices.Contains(allowed, e.key) {
+			continue
+		}
+		if nearest(e.key, allowed) == name {
+			return true
+		}
+	}
+	return false
 }
 
 func posLess(a, b *entry) bool {
@@ -295,13 +319,13 @@ func (m *schemaMapper) wrongType(l located) {
 		name := l.rest[0]
 		f, ok := l.spec.Field(name)
 		if !ok {
-			m.add(line, col, "", "%s must not be %s", name, got)
+			m.add(line, col, "check the value's indentation and type", "%s must not be %s", name, got)
 			return
 		}
 		want, hint := expectation(f, name, l.node)
 		m.add(line, col, hint, "%s must be %s, got %s", name, want, got)
 	default:
-		m.add(line, col, "", "%s has the wrong type: %s", l.what(), got)
+		m.add(line, col, "check the value's indentation and type", "%s has the wrong type: %s", l.what(), got)
 	}
 }
 

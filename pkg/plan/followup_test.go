@@ -157,3 +157,42 @@ func addrs(p *Plan) []string {
 	}
 	return out
 }
+
+// A follow-up is a PUT to its object: counted as an update, whether it is
+// the first PUT (Action Create) or a change of the links, never as a
+// create.
+func TestFollowUpCountsAsUpdate(t *testing.T) {
+	set := loadLinks(t, "contacts: [billing, tech]")
+	fresh, err := Compile(set, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := fresh.ByAddr[linksAddr]
+	if links.Action != Create || links.Effect() != Update {
+		t.Fatalf("first PUT: action %s, effect %s; want create counted as update", links.Action, links.Effect())
+	}
+	if file := fresh.ByAddr[fileAddr]; file.Effect() != Create {
+		t.Errorf("the file's own create: effect %s", file.Effect())
+	}
+	tests := []struct {
+		name string
+		set  *manifest.Set
+		st   *state.State
+		want Counts
+	}{
+		{"fresh: 4 creates and the links' PUT", set, nil, Counts{Create: 4, Update: 1}},
+		{"rerun: all up to date", set, applied(fresh), Counts{NoOp: 5, FollowUpNoOp: 1}},
+		{"one contact unlinked: one update", loadLinks(t, "contacts: [billing]"), applied(fresh), Counts{Update: 1, NoOp: 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compile(tt.set, tt.st, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Counts(); got != tt.want {
+				t.Errorf("counts = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

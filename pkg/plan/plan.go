@@ -100,6 +100,10 @@ type Step struct {
 	// is the file's, not the offer's.
 	Offer     string   `json:"offer,omitempty"`
 	Overrides []string `json:"overrides,omitempty"`
+	// Refs are the objects the request refers to by id (refs.go), as
+	// BlueRockTEL held them when the plan was made; empty when they were
+	// not read.
+	Refs []Referenced `json:"references,omitempty"`
 }
 
 // ID is the id the object has in BlueRockTEL, 0 when it is to be created.
@@ -108,6 +112,18 @@ func (s *Step) ID() int64 {
 		return 0
 	}
 	return s.Existing.ID
+}
+
+// Effect is what the step does, as plan, apply, the renderers and the
+// summaries all count and show it: its Action, except that a follow-up's
+// first PUT (Of set, Action Create: the object exists by then, and the PUT
+// sets the fields the API takes only that way) is an update of the object.
+// Every count of steps by action goes through it.
+func (s *Step) Effect() Action {
+	if s.Of != "" && s.Action == Create {
+		return Update
+	}
+	return s.Action
 }
 
 // Sends reports whether the step sends a request.
@@ -126,6 +142,9 @@ type Plan struct {
 	// Previews is the billing preview of every customer file whose money
 	// the plan changes.
 	Previews []FilePreview
+
+	// existing is Options.Existing, for the previews' catalog prices.
+	existing Existing
 }
 
 // Graph returns the dependency DAG as a dominikbraun/graph graph: a vertex
@@ -162,6 +181,10 @@ type Options struct {
 	// refresh; the plan trusts the state). An object it says is gone is
 	// created again; a field changed behind onboard's back is restored.
 	Live map[string]*resource.Live
+	// Existing is what BlueRockTEL holds for the objects the manifests
+	// refer to by id (References). A reference to an object it lacks
+	// fails Compile with *MissingError; nil: not read, not checked.
+	Existing Existing
 }
 
 // Counts tallies a plan.
@@ -170,19 +193,25 @@ type Counts struct {
 	Update int `json:"update"`
 	NoOp   int `json:"no_op"`
 	Orphan int `json:"orphan"`
+	// FollowUpNoOp is how many of NoOp are follow-up PUTs with nothing to
+	// send: updates of objects already counted, not objects.
+	FollowUpNoOp int `json:"-"`
 }
 
 // Counts returns how many steps of each action the plan holds.
 func (p *Plan) Counts() Counts {
 	var c Counts
 	for _, s := range p.Steps {
-		switch s.Action {
+		switch s.Effect() {
 		case Create:
 			c.Create++
 		case Update:
 			c.Update++
 		case NoOp:
 			c.NoOp++
+			if s.Of != "" {
+				c.FollowUpNoOp++
+			}
 		}
 	}
 	c.Orphan = len(p.Orphans)
@@ -197,7 +226,9 @@ func (p *Plan) HasChanges() bool {
 }
 
 // Compile builds the plan for set against st (which may be empty). It
-// fails with *RefusedError when a change cannot be made by an update.
+// fails with *RefusedError when a change cannot be made by an update, and
+// with *MissingError when the manifests refer by id to an object that
+// opts.Existing lacks.
 func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	if st == nil {
 		st = &state.State{Objects: map[string]*state.Object{}}
@@ -207,6 +238,11 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		Steps:  make([]*Step, 0, len(set.Objects)),
 		Titles: map[string]string{},
 	}
+	refs := References(set)
+	if err := CheckReferences(refs, opts.Existing); err != nil {
+		return nil, err
+	}
+	p.existing = opts.Existing
 	var refused RefusedError
 	ordered := orderObjects(set.Objects)
 	ids := st.IDOf
@@ -256,6 +292,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		}
 	}
 	sort.Slice(p.Orphans, func(i, j int) bool { return p.Orphans[i].Addr < p.Orphans[j].Addr })
+	referenced(p, refs, opts.Existing)
 	p.Previews = previews(p)
 	return p, nil
 }

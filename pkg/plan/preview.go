@@ -438,8 +438,9 @@ func part(spec *resource.Spec, s map[string]string, b resource.Billing) string {
 	return s[f.WireName()]
 }
 
-// item returns the spec of the item a line bills, when it is in the plan,
-// else the id text of an item that exists only in BlueRockTEL.
+// item returns the spec of the item a line bills, when it is in the plan
+// or was read from BlueRockTEL (Options.Existing), else the id text of an
+// item that exists only in BlueRockTEL.
 func (p *Plan) item(spec *resource.Spec, line map[string]string, target side) (map[string]string, string) {
 	for _, f := range spec.Fields {
 		if f.Type != resource.Reference {
@@ -452,6 +453,12 @@ func (p *Plan) item(spec *resource.Spec, line map[string]string, target side) (m
 		if addr, ok := strings.CutPrefix(ref, "@"); ok {
 			if t := p.ByAddr[addr]; t != nil {
 				return target(t), ""
+			}
+		}
+		// An item referred to by id: as BlueRockTEL holds it, when read.
+		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+			if fields, ok := p.existing.Lookup(f.Target, id); ok {
+				return fields, ""
 			}
 		}
 		return nil, ref

@@ -61,6 +61,9 @@ type jsonStep struct {
 	DependsOn   []string          `json:"depends_on"`
 	Changes     []jsonChange      `json:"changes,omitempty"`
 	Offer       string            `json:"offer,omitempty"`
+	// References are the objects the request refers to by id, as
+	// BlueRockTEL held them when the plan was made.
+	References []plan.Referenced `json:"references,omitempty"`
 }
 
 // orderedValues is a JSON object of request values in request order.
@@ -147,7 +150,7 @@ func strPtr(s string, set bool) *string {
 }
 
 func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
-	js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Action, Label: s.Label, ID: s.ID(),
+	js := jsonStep{Address: s.Addr, Kind: s.Kind, Action: s.Effect(), Label: s.Label, ID: s.ID(),
 		LookupFirst: s.Verify, Gone: s.Gone, Method: s.Method, Path: s.Path, Of: s.Of, Position: s.Pos, DependsOn: s.Deps,
 		Offer: s.Offer}
 	if js.DependsOn == nil {
@@ -169,6 +172,9 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 				}
 			}
 		}
+	}
+	if s.Sends() {
+		js.References = s.Refs
 	}
 	for _, c := range s.Changes {
 		js.Changes = append(js.Changes, jsonChange{Field: strings.TrimPrefix(c.Field, "?"),

@@ -111,7 +111,7 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, head string, v *poli
 		for _, s := range g.Steps {
 			var parts []string
 			for _, v := range s.Body {
-				parts = append(parts, v.Wire+"="+displayValue(p, asCents(resource.Get(s.Kind), v)))
+				parts = append(parts, v.Wire+"="+displayValue(p, s, asCents(resource.Get(s.Kind), v)))
 			}
 			fmt.Fprintf(&req, "%s %s %s\n", s.Method, requestLine(p, s), strings.Join(parts, ", "))
 		}
@@ -131,6 +131,13 @@ func changeRow(s *plan.Step) string {
 			parts[i] = ChangeText(ch)
 		}
 		detail = strings.Join(parts, "; ")
+	} else if s.Effect() == plan.Update {
+		// A follow-up's first PUT: the fields it sets.
+		fields := make([]string, len(s.Body))
+		for i, v := range s.Body {
+			fields[i] = v.Wire
+		}
+		detail = "set " + strings.Join(fields, ", ")
 	} else if s.Label != "" {
 		detail = "new: " + s.Label
 	} else {

@@ -66,7 +66,7 @@ func groups(p *plan.Plan) []section {
 
 // symbol marks an action in text output.
 func symbol(s *plan.Step) string {
-	switch s.Action {
+	switch s.Effect() {
 	case plan.Create:
 		return "+"
 	case plan.Update:
@@ -194,7 +194,7 @@ func stillText(s plan.Still, currency string) string {
 func Summary(p *plan.Plan) string {
 	c := p.Counts()
 	if !p.HasChanges() {
-		s := fmt.Sprintf("No changes: %d objects up to date", c.NoOp)
+		s := "No changes: " + UpToDate(c)
 		if c.Orphan > 0 {
 			s += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
 		}
@@ -202,6 +202,20 @@ func Summary(p *plan.Plan) string {
 	}
 	return fmt.Sprintf("Plan: %d to create, %d to update, %d unchanged, %d orphaned.",
 		c.Create, c.Update, c.NoOp, c.Orphan)
+}
+
+// UpToDate counts what is up to date: "7 objects up to date", or, with
+// follow-up PUTs that have nothing to send (a file's links), "12 objects
+// and 2 follow-up updates up to date", as plan and apply counted them.
+func UpToDate(c plan.Counts) string {
+	if c.FollowUpNoOp == 0 {
+		return fmt.Sprintf("%d objects up to date", c.NoOp)
+	}
+	updates := "updates"
+	if c.FollowUpNoOp == 1 {
+		updates = "update"
+	}
+	return fmt.Sprintf("%d objects and %d follow-up %s up to date", c.NoOp-c.FollowUpNoOp, c.FollowUpNoOp, updates)
 }
 
 // ChangeText renders one field change for people: a reset field shows
@@ -252,7 +266,7 @@ func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 		if v.Raw != nil {
 			extra = "  (extra, sent unchecked)"
 		}
-		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(p, asCents(spec, v)), extra)
+		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(p, s, asCents(spec, v)), extra)
 	}
 }
 
@@ -313,9 +327,10 @@ func knownID(p *plan.Plan, v resource.Value) (string, bool) {
 	return strconv.FormatInt(t.ID(), 10), true
 }
 
-// displayValue renders a value as it goes on the wire; a reference shows
-// the id when it is known, else the address whose id will fill it.
-func displayValue(p *plan.Plan, v resource.Value) string {
+// displayValue renders a value of step s as it goes on the wire; a
+// reference shows the id when it is known, else the address whose id will
+// fill it, and an id written in the manifest what it is in BlueRockTEL.
+func displayValue(p *plan.Plan, s *plan.Step, v resource.Value) string {
 	id, known := knownID(p, v)
 	switch {
 	case v.Null:
@@ -325,13 +340,18 @@ func displayValue(p *plan.Plan, v resource.Value) string {
 	case v.Type == resource.ReferenceList:
 		items := make([]string, len(v.List))
 		for i, it := range v.List {
-			items[i] = displayValue(p, it)
+			items[i] = displayValue(p, s, it)
 		}
 		return "[" + strings.Join(items, ", ") + "]"
 	case known:
 		return id + " (" + v.Ref + ")"
 	case v.Type == resource.Reference && v.Ref != "":
 		return "(id of " + v.Ref + ")"
+	case v.Type == resource.Reference:
+		if r, ok := referenced(s, v); ok {
+			return v.Text + " (" + r.String() + ")"
+		}
+		return v.Text
 	case v.Type == resource.String || v.Type == resource.Date:
 		// As JSON, but "<b>" as written: people read this.
 		var b bytes.Buffer
@@ -339,6 +359,19 @@ func displayValue(p *plan.Plan, v resource.Value) string {
 		return b.String()
 	}
 	return v.Text
+}
+
+// referenced is what the plan read of the object an id of s refers to.
+func referenced(s *plan.Step, v resource.Value) (plan.Referenced, bool) {
+	if s == nil {
+		return plan.Referenced{}, false
+	}
+	for _, r := range s.Refs {
+		if r.Field == v.Wire && strconv.FormatInt(r.ID, 10) == v.Text {
+			return r, true
+		}
+	}
+	return plan.Referenced{}, false
 }
 
 func queryValue(p *plan.Plan, v resource.Value) string {
@@ -371,7 +404,7 @@ func DOT(w io.Writer, p *plan.Plan) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("digraph onboard {\n  rankdir=LR;\n  node [shape=box];\n")
 	for _, a := range addrs {
-		fmt.Fprintf(bw, "  %q [label=%q];\n", a, fmt.Sprintf("%s\n%s", a, p.ByAddr[a].Action))
+		fmt.Fprintf(bw, "  %q [label=%q];\n", a, fmt.Sprintf("%s\n%s", a, p.ByAddr[a].Effect()))
 	}
 	for _, a := range addrs {
 		deps := make([]string, 0, len(preds[a]))
