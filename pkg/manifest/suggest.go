@@ -77,3 +77,8 @@ func EditDistance(a, b []rune, bound int) int {
 	}
 	return prev[len(b)]
 }
+
+// Nearest returns the candidate closest to word, if it is close enough to
+// be what was meant, else "": the manifests' "did you mean" rule, for
+// other inputs (an import's column names) to suggest the same way.
+func Nearest(word string, candidates []string) string { return nearest(word, candidates) }
