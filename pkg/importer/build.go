@@ -80,6 +80,9 @@ type node struct {
 
 type builder struct {
 	diags []Diagnostic
+	// orphans are rows whose parent row is missing: checked under a
+	// stand-in parent, so that their cells are reported too.
+	orphans []*node
 	order map[string]int // table ordinal by file and sheet
 	rows  map[resource.Kind][]*node
 }
@@ -308,6 +311,10 @@ func (b *builder) link() []*node {
 				p := byKey[s.Parent.Kind][n.parent.Text]
 				if p == nil {
 					b.unknownParent(n, byKey[s.Parent.Kind])
+					if n.key == nil {
+						n.obj.Name = lineName(n, nil)
+					}
+					b.orphans = append(b.orphans, n)
 					continue
 				}
 				n.up = p
@@ -443,6 +450,36 @@ func (b *builder) render(top []*node, opts Options, res *Result) error {
 			Comment: []string{"Customer " + c.obj.Name + ".", edit}}, []*node{c})
 	}
 	res.Customers = len(customers)
+	if len(b.orphans) > 0 {
+		// Checked, never written: each under stand-ins for its missing
+		// ancestors, whose own lines trace to nothing.
+		const path = "(rows without their parent)"
+		var stand []*export.Object
+		for i, n := range b.orphans {
+			o := n.obj
+			for s := n.spec; s.Parent != nil; {
+				s = resource.Get(s.Parent.Kind)
+				p := &export.Object{Spec: s, Name: fmt.Sprintf("stand-in-%d", i+1), Values: map[string]string{}, Children: []*export.Object{o}}
+				for _, f := range s.Fields {
+					if f.Required && f.Type == resource.String {
+						p.Values[f.Name] = p.Name
+					}
+				}
+				o = p
+			}
+			stand = append(stand, o)
+		}
+		m := map[int]origin{}
+		data := export.Render(export.Doc{Objects: stand}, func(line int, o *export.Object, key string) {
+			if n, ok := o.Origin.(*node); ok {
+				m[line] = origin{n, key}
+			} else {
+				m[line] = origin{}
+			}
+		})
+		lines[path] = m
+		manifests = append(manifests, manifest.File{Path: path, Data: data})
+	}
 	if len(manifests) == 0 {
 		if len(b.diags) == 0 {
 			return errors.New("nothing to import: no rows in any sheet named after a kind")
@@ -454,7 +491,9 @@ func (b *builder) render(top []*node, opts Options, res *Result) error {
 	switch {
 	case errors.As(err, &merr):
 		for _, d := range merr.Diagnostics {
-			b.diags = append(b.diags, Diagnostic{Pos: trace(lines[d.Pos.File], d.Pos.Line), Message: d.Message, Hint: d.Hint})
+			if p, ok := trace(lines[d.Pos.File], d.Pos.Line); ok {
+				b.diags = append(b.diags, Diagnostic{Pos: p, Message: d.Message, Hint: d.Hint})
+			}
 		}
 	case err != nil:
 		return err
@@ -471,17 +510,21 @@ type origin struct {
 
 // trace finds the cell that gave a line: the field's cell, or the row's
 // key (for a line of the object's name, or one inside its fields, such as
-// an item of a list), or the row.
-func trace(m map[int]origin, line int) Pos {
+// an item of a list), or the row. A line of a stand-in parent traces to
+// nothing (false): its problems are the missing parent's, reported.
+func trace(m map[int]origin, line int) (Pos, bool) {
 	for l := line; l > 0; l-- {
 		o, ok := m[l]
 		if !ok {
 			continue
 		}
-		if c, ok := o.n.cells[o.key]; ok && o.key != "" {
-			return c.Pos
+		if o.n == nil {
+			return Pos{}, false
 		}
-		return o.n.keyPos()
+		if c, ok := o.n.cells[o.key]; ok && o.key != "" {
+			return c.Pos, true
+		}
+		return o.n.keyPos(), true
 	}
-	return Pos{File: "(generated manifests)"}
+	return Pos{File: "(generated manifests)"}, true
 }
