@@ -83,8 +83,8 @@ type builder struct {
 	// orphans are rows whose parent row is missing: checked under a
 	// stand-in parent, so that their cells are reported too.
 	orphans []*node
-	order map[string]int // table ordinal by file and sheet
-	rows  map[resource.Kind][]*node
+	order   map[string]int // table ordinal by file and sheet
+	rows    map[resource.Kind][]*node
 }
 
 func (b *builder) errorf(p Pos, hint, format string, args ...any) {
