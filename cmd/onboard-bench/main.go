@@ -38,6 +38,8 @@ type scenario struct {
 	update      bool // measure an update of every recurring line of an applied set (issue 10): apply, or plan with plan
 	export      bool // measure an export of an applied set (issue 14) instead of apply
 	interrupt   bool // apply interrupted by SIGINT, then the state's complete customers (issue 15)
+	importer    bool // measure an import of a generated pack against validate of what it writes (issue 22)
+	workbook    bool // the import's pack is a workbook, not CSV files
 	// runs is how many times the scenario runs by default (-count
 	// overrides): the cheap ones whose figure a busy machine sways run
 	// three times, and their targets are judged on the median.
@@ -56,6 +58,8 @@ var scenarios = []scenario{
 	{name: "refresh-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
 	{name: "update-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", update: true, runs: 3},
 	{name: "plan-updates-10k", customers: 10000, parallelism: 32, update: true, plan: true, runs: 3},
+	{name: "import-10k", customers: 10000, importer: true, runs: 3},
+	{name: "import-10k-xlsx", customers: 10000, importer: true, workbook: true, runs: 3},
 	{name: "export-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", export: true},
 }
 
@@ -87,7 +91,9 @@ func main() {
 		sdir := filepath.Join(dir, s.name)
 		check(os.MkdirAll(sdir, 0o755))
 		manifests := filepath.Join(sdir, "manifests")
-		check(generateSet(manifests, s.customers))
+		if !s.importer {
+			check(generateSet(manifests, s.customers))
+		}
 		r := &report{scenario: s}
 		fmt.Println(s.header())
 		n := max(1, s.runs)

@@ -83,6 +83,7 @@ func runImport(a *app, o importOptions) error {
 	if workbooks > 0 && len(o.inputs) > 1 {
 		return usagef("import one workbook, or CSV files: not both, nor several workbooks")
 	}
+	readOnlyGC() // a batch that ends soon: less GC, as validate (its largest part)
 	var tables []*importer.Table
 	for _, p := range o.inputs {
 		ts, err := importer.ReadFile(p)

@@ -46,7 +46,9 @@ type Cell struct {
 	// Text is the cell's raw value: what was typed, never the text a
 	// number format displays (19.9, not "19,90 €"; a date's serial).
 	Text string
-	// Number: the workbook holds the cell as a number (a CSV has none).
+	// Number: the workbook holds the cell as a number whose raw value
+	// is not the text it shows (19.899999999999999, 1E+20); a CSV has
+	// none.
 	Number bool
 	Pos    Pos
 }
@@ -108,7 +110,9 @@ func ReadWorkbook(path string) ([]*Table, error) {
 				cells[j] = Cell{Text: v, Pos: Pos{File: file, Sheet: sheet, Row: i + 1, Col: j + 1}}
 				if strings.TrimSpace(v) != "" {
 					empty = false
-					if looksNumeric(v) {
+					if looksNumeric(v) && !asShown(v) {
+						// Asked only when the raw value may not be what
+						// the cell shows: GetCellType loads the whole sheet.
 						addr, _ := excelize.CoordinatesToCellName(j+1, i+1)
 						if ct, err := f.GetCellType(sheet, addr); err == nil && (ct == excelize.CellTypeUnset || ct == excelize.CellTypeNumber) {
 							cells[j].Number = true
@@ -143,6 +147,22 @@ func looksNumeric(s string) bool {
 		}
 	}
 	return true
+}
+
+// asShown reports whether a numeric raw value is the text a number cell
+// shows as well (no exponent, at most 15 digits): then whether the cell
+// holds a number or text makes no difference to the value.
+func asShown(raw string) bool {
+	digits := 0
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == 'e' || c == 'E':
+			return false
+		case c >= '0' && c <= '9':
+			digits++
+		}
+	}
+	return digits <= 15
 }
 
 // ReadCSV reads a CSV file: comma-separated, or semicolon-separated when
