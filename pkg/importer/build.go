@@ -228,13 +228,13 @@ func (b *builder) row(t *Table, sh sheet, cols []*column, row []Cell) {
 		switch len(found) {
 		case 0:
 			b.errorf(n.row, fmt.Sprintf("write the key of its %s in the %s column", strings.Join(owners, " or "), strings.Join(owners, " or ")),
-				"this %s row belongs to no %s", sh.collection, strings.Join(owners, " or "))
+				"this row of %s belongs to no %s", sh.collection, strings.Join(owners, " or "))
 			return
 		case 1:
 			n.spec = found[0]
 		default:
 			c := parents[found[1].Parent.Kind]
-			b.errorf(c.Pos, "clear one of them", "a %s belongs to one %s, and this row names both", sh.collection, strings.Join(owners, " or "))
+			b.errorf(c.Pos, "clear one of them", "a row of %s belongs to one %s, and this row names both", sh.collection, strings.Join(owners, " or "))
 			return
 		}
 	}
@@ -242,7 +242,7 @@ func (b *builder) row(t *Table, sh sheet, cols []*column, row []Cell) {
 		c, ok := parents[p.Kind]
 		if !ok {
 			b.errorf(n.row, fmt.Sprintf("write the key of its %s in the %s column", resource.Get(p.Kind).Title, p.Kind),
-				"this %s row belongs to no %s", sh.collection, resource.Get(p.Kind).Title)
+				"this row of %s belongs to no %s", sh.collection, resource.Get(p.Kind).Title)
 			return
 		}
 		c.Text = strings.TrimSpace(c.Text)
