@@ -15,7 +15,9 @@ import (
 
 // Pos is where a cell is: in a workbook, its sheet and A1 address
 // ("pack.xlsx:Recurrings!E18"); in a CSV file, its line and field number,
-// both from 1 ("recurrings.csv:18:5"), as editors jump to a line.
+// both from 1 ("recurrings.csv:18:5"), as editors jump to a line. A whole
+// row is "pack.xlsx:Recurrings!18:18" (Excel's notation) or
+// "recurrings.csv:18".
 type Pos struct {
 	File  string
 	Sheet string // "" for a CSV file
@@ -27,7 +29,7 @@ type Pos struct {
 func (p Pos) String() string {
 	if p.Sheet != "" {
 		if p.Col == 0 {
-			return fmt.Sprintf("%s:%s!%d", p.File, p.Sheet, p.Row)
+			return fmt.Sprintf("%s:%s!%d:%d", p.File, p.Sheet, p.Row, p.Row) // a whole row, as Excel writes it
 		}
 		name, err := excelize.ColumnNumberToName(p.Col)
 		if err != nil {
