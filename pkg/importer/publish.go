@@ -90,7 +90,9 @@ func Compare(out string, res *Result) (*Outcome, error) {
 	gone := map[string]bool{}
 	for path, rf := range rec.Files {
 		if !made[path] {
-			if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(path))); err == nil {
+			// A file of objects is kept; one without (the schema, when
+			// --schema now names another) is forgotten.
+			if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(path))); err == nil && len(rf.Objects) > 0 {
 				oc.Kept = append(oc.Kept, path)
 			}
 			continue // the objects of a kept file are still declared

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ func value(f resource.Field, key string, c Cell, date1904 bool) string {
 				items[i] = integer(items[i])
 			}
 		}
+		slices.Sort(items) // a set (the API syncs a pivot table): the same set, the same manifest
 		return strings.Join(items, ",")
 	case f.Type == resource.Reference:
 		if key != f.Name {

@@ -55,7 +55,7 @@ func TestValue(t *testing.T) {
 		{"string text kept", postal, "", Cell{Text: "07501"}, "07501"},
 		{"reference by key", item, "item", Cell{Text: " sip-trunk "}, "sip-trunk"},
 		{"reference by id", item, "item_id", Cell{Text: "42", Number: true}, "42"},
-		{"list of keys", contacts, "contacts", Cell{Text: "billing, tech"}, "billing,tech"},
+		{"list of keys", contacts, "contacts", Cell{Text: "tech, billing"}, "billing,tech"},
 		{"list of ids", contacts, "contact_ids", Cell{Text: "12;13.0"}, "12,13"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
