@@ -215,6 +215,7 @@ func (b *builder) row(t *Table, sh sheet, cols []*column, row []Cell) {
 	}
 	// The kind: the only one of the sheet, or the one whose parent the
 	// row names (a file of a customer, or of a prospect).
+	stand := false // the row cannot be an object of the output
 	n.spec = sh.specs[0]
 	if len(sh.specs) > 1 {
 		var found []*resource.Spec
@@ -229,24 +230,25 @@ func (b *builder) row(t *Table, sh sheet, cols []*column, row []Cell) {
 		case 0:
 			b.errorf(n.row, fmt.Sprintf("write the key of its %s in the %s column", strings.Join(owners, " or "), strings.Join(owners, " or ")),
 				"this row of %s belongs to no %s", sh.collection, strings.Join(owners, " or "))
-			return
+			stand = true
 		case 1:
 			n.spec = found[0]
 		default:
 			c := parents[found[1].Parent.Kind]
 			b.errorf(c.Pos, "clear one of them", "a row of %s belongs to one %s, and this row names both", sh.collection, strings.Join(owners, " or "))
-			return
+			n.spec, stand = found[0], true
 		}
 	}
-	if p := n.spec.Parent; p != nil {
+	if p := n.spec.Parent; p != nil && !stand {
 		c, ok := parents[p.Kind]
 		if !ok {
 			b.errorf(n.row, fmt.Sprintf("write the key of its %s in the %s column", resource.Get(p.Kind).Title, p.Kind),
 				"this row of %s belongs to no %s", sh.collection, resource.Get(p.Kind).Title)
-			return
+			stand = true
+		} else {
+			c.Text = strings.TrimSpace(c.Text)
+			n.parent = &c
 		}
-		c.Text = strings.TrimSpace(c.Text)
-		n.parent = &c
 	}
 	n.obj = &export.Object{Spec: n.spec, Values: map[string]string{}, Origin: n}
 	for _, v := range vals {
@@ -263,11 +265,22 @@ func (b *builder) row(t *Table, sh sheet, cols []*column, row []Cell) {
 		n.key.Text = strings.TrimSpace(n.key.Text)
 		if !validName(n.key.Text) {
 			b.errorf(n.key.Pos, "use letters, digits, '-' and '_' (e.g. acme-2026)", "invalid key %q for %s", n.key.Text, a(n.spec.Title))
-			return
+			n.key, stand = nil, true
+		} else {
+			n.obj.Name = n.key.Text
 		}
-		n.obj.Name = n.key.Text
 	case n.spec.Charge == resource.NoCharge:
 		b.errorf(n.row, "write the row's local name in the key column (e.g. acme)", "this %s row has no key", n.spec.Title)
+		stand = true
+	}
+	if stand {
+		// Not an object of the output, but its cells are checked: under
+		// a stand-in name (and parents), like a row whose parent is
+		// missing.
+		if n.obj.Name == "" {
+			n.obj.Name = fmt.Sprintf("__row-%d-of-%s", n.row.Row, sh.collection)
+		}
+		b.orphans = append(b.orphans, n)
 		return
 	}
 	b.rows[n.spec.Kind] = append(b.rows[n.spec.Kind], n)
@@ -457,9 +470,14 @@ func (b *builder) render(top []*node, opts Options, res *Result) error {
 		var stand []*export.Object
 		for i, n := range b.orphans {
 			o := n.obj
+			for _, f := range n.spec.Fields {
+				if f.Type == resource.ReferenceList {
+					delete(o.Values, f.Name) // names of the missing parent's objects
+				}
+			}
 			for s := n.spec; s.Parent != nil; {
 				s = resource.Get(s.Parent.Kind)
-				p := &export.Object{Spec: s, Name: fmt.Sprintf("stand-in-%d", i+1), Values: map[string]string{}, Children: []*export.Object{o}}
+				p := &export.Object{Spec: s, Name: fmt.Sprintf("__stand-in-%d", i+1), Values: map[string]string{}, Children: []*export.Object{o}}
 				for _, f := range s.Fields {
 					if f.Required && f.Type == resource.String {
 						p.Values[f.Name] = p.Name
