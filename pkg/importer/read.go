@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/sync/errgroup"
 )
 
 // Pos is where a cell is: in a workbook, its sheet and A1 address
@@ -97,43 +99,63 @@ func ReadWorkbook(path string) ([]*Table, error) {
 		date1904 = *props.Date1904
 	}
 	file := filepath.Base(path)
-	var out []*Table
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, fmt.Errorf("read %s, sheet %s: %w", path, sheet, err)
-		}
-		t := &Table{Name: sheet, At: Pos{File: file, Sheet: sheet, Row: 1}, Date1904: date1904}
-		header := true
-		for i, row := range rows {
-			cells := make([]Cell, len(row))
-			empty := true
-			for j, v := range row {
-				cells[j] = Cell{Text: v, Pos: Pos{File: file, Sheet: sheet, Row: i + 1, Col: j + 1}}
-				if strings.TrimSpace(v) != "" {
-					empty = false
-					if looksNumeric(v) && !asShown(v) {
-						// Asked only when the raw value may not be what
-						// the cell shows: GetCellType loads the whole sheet.
-						addr, _ := excelize.CoordinatesToCellName(j+1, i+1)
-						if ct, err := f.GetCellType(sheet, addr); err == nil && (ct == excelize.CellTypeUnset || ct == excelize.CellTypeNumber) {
-							cells[j].Number = true
-						}
+	sheets := f.GetSheetList()
+	out := make([]*Table, len(sheets))
+	// Sheets are read in parallel (excelize's Rows and GetCellType are
+	// safe for concurrent use): the largest part of reading a big pack.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for k, sheet := range sheets {
+		g.Go(func() error {
+			t, err := readSheet(f, file, sheet, date1904)
+			if err != nil {
+				return fmt.Errorf("read %s, sheet %s: %w", path, sheet, err)
+			}
+			out[k] = t
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readSheet reads one sheet: its first non-empty row is the header.
+func readSheet(f *excelize.File, file, sheet string, date1904 bool) (*Table, error) {
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{Name: sheet, At: Pos{File: file, Sheet: sheet, Row: 1}, Date1904: date1904}
+	header := true
+	for i, row := range rows {
+		cells := make([]Cell, len(row))
+		empty := true
+		for j, v := range row {
+			cells[j] = Cell{Text: v, Pos: Pos{File: file, Sheet: sheet, Row: i + 1, Col: j + 1}}
+			if strings.TrimSpace(v) != "" {
+				empty = false
+				if looksNumeric(v) && !asShown(v) {
+					// Asked only when the raw value may not be what
+					// the cell shows: GetCellType loads the whole sheet.
+					addr, _ := excelize.CoordinatesToCellName(j+1, i+1)
+					if ct, err := f.GetCellType(sheet, addr); err == nil && (ct == excelize.CellTypeUnset || ct == excelize.CellTypeNumber) {
+						cells[j].Number = true
 					}
 				}
 			}
-			if empty {
-				continue
-			}
-			if header {
-				t.Header, t.At.Row, header = cells, i+1, false
-				continue
-			}
-			t.Rows = append(t.Rows, cells)
 		}
-		out = append(out, t)
+		if empty {
+			continue
+		}
+		if header {
+			t.Header, t.At.Row, header = cells, i+1, false
+			continue
+		}
+		t.Rows = append(t.Rows, cells)
 	}
-	return out, nil
+	return t, nil
 }
 
 // looksNumeric is a number's raw text in a workbook: digits, a sign, a
