@@ -125,7 +125,7 @@ func runImport(a *app, o importOptions) error {
 		fmt.Fprintf(a.stderr, "note: %s is kept: its rows are no longer in the input (nothing is deleted; remove the file, or say what to do in BlueRockTEL with removed:)\n", filepath.Join(o.out, f))
 	}
 	for _, addr := range oc.Gone {
-		fmt.Fprintf(a.stderr, "note: %s: its row is no longer in the input\n", addr)
+		fmt.Fprintf(a.stderr, "note: %s: its row is no longer in the input, and the manifests no longer declare it (plan shows it orphaned; nothing is deleted)\n", addr)
 	}
 	if len(oc.Edited) > 0 {
 		fmt.Fprintf(a.stderr, "note: overwrote %d file(s) changed by hand (--force): %s\n", len(oc.Edited), strings.Join(oc.Edited, ", "))
