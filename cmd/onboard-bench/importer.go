@@ -131,8 +131,9 @@ func (s scenario) runImport(bin, dir string) runResult {
 	ir.validate = measure(exec.Command(bin, "validate", out), io.Discard)
 	ir.reimport = measure(exec.Command(bin, append(append([]string{"import"}, inputs...), "--out", out)...), io.Discard)
 	fmt.Printf("%s: import: wall %.3f s, CPU %.3f s, peak RSS %.1f MB\n", s.name, ir.imp.wall.Seconds(), ir.imp.cpu.Seconds(), ir.imp.maxRSSMB)
-	fmt.Printf("%s: validate of what it wrote: wall %.3f s, CPU %.3f s, peak RSS %.1f MB; import / validate = %.3f\n",
-		s.name, ir.validate.wall.Seconds(), ir.validate.cpu.Seconds(), ir.validate.maxRSSMB, ir.imp.wall.Seconds()/ir.validate.wall.Seconds())
+	fmt.Printf("%s: validate of what it wrote: wall %.3f s, CPU %.3f s, peak RSS %.1f MB; import / validate = %.3f (CPU: %.3f)\n",
+		s.name, ir.validate.wall.Seconds(), ir.validate.cpu.Seconds(), ir.validate.maxRSSMB, ir.imp.wall.Seconds()/ir.validate.wall.Seconds(),
+		ir.imp.cpu.Seconds()/ir.validate.cpu.Seconds())
 	fmt.Printf("%s: import again (no changes): wall %.3f s, CPU %.3f s\n", s.name, ir.reimport.wall.Seconds(), ir.reimport.cpu.Seconds())
 	return res
 }
