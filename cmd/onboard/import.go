@@ -92,34 +92,26 @@ func runImport(a *app, o importOptions) error {
 		}
 		tables = append(tables, ts...)
 	}
-	res, err := importer.Build(tables, importer.Options{Schema: o.schema})
+	res, oc, err := importer.Import(o.out, tables, importer.Options{Schema: o.schema}, o.force)
 	var ierr *importer.Error
-	if errors.As(err, &ierr) {
+	var ee *importer.EditedError
+	switch {
+	case errors.As(err, &ierr):
 		for _, d := range ierr.Diagnostics {
 			fmt.Fprintln(a.stderr, d.String())
 		}
 		return &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the input; nothing was written", len(ierr.Diagnostics))}
-	}
-	if err != nil {
+	case errors.As(err, &ee):
+		for _, f := range ee.Files {
+			fmt.Fprintf(a.stderr, "%s: changed since the last import (not what %s records); bring the change into the spreadsheet, or pass --force to overwrite it\n",
+				filepath.Join(o.out, f), importer.RecordFile)
+		}
+		return &exitError{code: exitFailure, err: fmt.Errorf("%d file(s) changed by hand would be overwritten; nothing was written", len(ee.Files))}
+	case err != nil:
 		return &exitError{code: exitFailure, err: err}
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
-	}
-	oc, err := importer.Compare(o.out, res)
-	if err != nil {
-		return err
-	}
-	if err := importer.Publish(o.out, res, oc, o.force); err != nil {
-		var ee *importer.EditedError
-		if errors.As(err, &ee) {
-			for _, f := range ee.Files {
-				fmt.Fprintf(a.stderr, "%s: changed since the last import (not what %s records); bring the change into the spreadsheet, or pass --force to overwrite it\n",
-					filepath.Join(o.out, f), importer.RecordFile)
-			}
-			return &exitError{code: exitFailure, err: fmt.Errorf("%d file(s) changed by hand would be overwritten; nothing was written", len(ee.Files))}
-		}
-		return err
 	}
 	for _, f := range oc.Kept {
 		fmt.Fprintf(a.stderr, "note: %s is kept: its rows are no longer in the input (nothing is deleted; remove the file, or say what to do in BlueRockTEL with removed:)\n", filepath.Join(o.out, f))

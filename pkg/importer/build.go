@@ -96,6 +96,28 @@ func (b *builder) errorf(p Pos, hint, format string, args ...any) {
 // bytes: objects in key order, fields in table order, as export writes
 // them.
 func Build(tables []*Table, opts Options) (*Result, error) {
+	d, err := prepare(tables, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	return d.res, nil
+}
+
+// draft is an import rendered and not yet checked as manifests.
+type draft struct {
+	b         *builder
+	res       *Result
+	manifests []manifest.File
+	lines     map[string]map[int]origin
+}
+
+// prepare reads the tables into objects and renders them; problems of the
+// tables themselves (columns, keys, parents) are kept for check to report
+// with the manifests' own.
+func prepare(tables []*Table, opts Options) (*draft, error) {
 	b := &builder{order: map[string]int{}, rows: map[resource.Kind][]*node{}}
 	res := &Result{Declares: map[string][]string{}}
 	known := map[string]sheet{}
@@ -128,8 +150,31 @@ func Build(tables []*Table, opts Options) (*Result, error) {
 		b.table(t, sh)
 	}
 	top := b.link()
-	if err := b.render(top, opts, res); err != nil {
+	d := &draft{b: b, res: res, lines: map[string]map[int]origin{}}
+	if err := d.render(top, opts); err != nil {
 		return nil, err
+	}
+	return d, nil
+}
+
+// check runs the manifests through the manifest loader, traces each
+// diagnostic to its cell, and returns every problem (an *Error), or nil.
+func (d *draft) check() error {
+	b := d.b
+	if len(d.manifests) > 0 {
+		set, err := manifest.LoadData(d.manifests)
+		var merr *manifest.Error
+		switch {
+		case errors.As(err, &merr):
+			for _, dg := range merr.Diagnostics {
+				if p, ok := trace(d.lines[dg.Pos.File], dg.Pos.Line); ok {
+					b.diags = append(b.diags, Diagnostic{Pos: p, Message: dg.Message, Hint: dg.Hint})
+				}
+			}
+		case err != nil:
+			return err
+		}
+		d.res.Set = set
 	}
 	if len(b.diags) > 0 {
 		slices.SortStableFunc(b.diags, func(x, y Diagnostic) int {
@@ -138,9 +183,9 @@ func Build(tables []*Table, opts Options) (*Result, error) {
 				cmp.Compare(x.Pos.Row, y.Pos.Row),
 				cmp.Compare(x.Pos.Col, y.Pos.Col))
 		})
-		return nil, &Error{Diagnostics: slices.Compact(b.diags)}
+		return &Error{Diagnostics: slices.Compact(b.diags)}
 	}
-	return res, nil
+	return nil
 }
 
 // table reads one table's rows into nodes.
@@ -402,9 +447,11 @@ func lineName(n *node, taken map[string]*node) string {
 	return name
 }
 
-// render writes the catalog and one file per customer, checks them as
-// manifests, and traces each diagnostic back to its cell.
-func (b *builder) render(top []*node, opts Options, res *Result) error {
+// render writes the catalog and one file per customer, and the rows
+// without a parent under stand-ins (checked, never written), noting which
+// cell each line comes from.
+func (d *draft) render(top []*node, opts Options) error {
+	b, res := d.b, d.res
 	var sortKids func([]*node) []*export.Object
 	sortKids = func(ns []*node) []*export.Object {
 		slices.SortFunc(ns, func(x, y *node) int { return strings.Compare(x.obj.Name, y.obj.Name) })
@@ -431,7 +478,7 @@ func (b *builder) render(top []*node, opts Options, res *Result) error {
 	case strings.Contains(schema, "://") || strings.HasPrefix(schema, "/"):
 		up = ""
 	}
-	lines := map[string]map[int]origin{}
+	lines := d.lines
 	var manifests []manifest.File
 	write := func(path string, d export.Doc, ns []*node) {
 		m := map[int]origin{}
@@ -504,19 +551,7 @@ func (b *builder) render(top []*node, opts Options, res *Result) error {
 		}
 		return nil
 	}
-	set, err := manifest.LoadData(manifests)
-	var merr *manifest.Error
-	switch {
-	case errors.As(err, &merr):
-		for _, d := range merr.Diagnostics {
-			if p, ok := trace(lines[d.Pos.File], d.Pos.Line); ok {
-				b.diags = append(b.diags, Diagnostic{Pos: p, Message: d.Message, Hint: d.Hint})
-			}
-		}
-	case err != nil:
-		return err
-	}
-	res.Set = set
+	d.manifests = manifests
 	return nil
 }
 

@@ -148,9 +148,82 @@ func Publish(out string, res *Result, oc *Outcome, force bool) error {
 	if len(oc.Edited) > 0 && !force {
 		return &EditedError{Files: oc.Edited}
 	}
-	old, err := readRecord(out)
+	files, err := toWrite(out, res, oc)
+	if err != nil || files == nil {
+		return err
+	}
+	staged, err := export.Stage(out, files)
 	if err != nil {
 		return err
+	}
+	return commit(out, staged, files)
+}
+
+// Import builds the tables' manifests and publishes them into out, as
+// Build then Compare then Publish, but stages the files while the
+// manifests are checked (the two largest parts of an import, one mostly
+// the file system's, the other the CPU's). The staged directory is
+// removed when the check finds problems: nothing is written then.
+func Import(out string, tables []*Table, opts Options, force bool) (*Result, *Outcome, error) {
+	d, err := prepare(tables, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(d.b.diags) > 0 {
+		return nil, nil, d.check() // the tables are wrong: nothing to stage
+	}
+	oc, err := Compare(out, d.res)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(oc.Edited) > 0 && !force {
+		if err := d.check(); err != nil {
+			return nil, nil, err // bad cells first
+		}
+		return nil, nil, &EditedError{Files: oc.Edited}
+	}
+	files, err := toWrite(out, d.res, oc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if files == nil {
+		if err := d.check(); err != nil {
+			return nil, nil, err
+		}
+		return d.res, oc, nil
+	}
+	type staging struct {
+		dir string
+		err error
+	}
+	done := make(chan staging, 1)
+	go func() {
+		dir, err := export.Stage(out, files)
+		done <- staging{dir, err}
+	}()
+	cerr := d.check()
+	st := <-done
+	switch {
+	case cerr != nil:
+		if st.err == nil {
+			os.RemoveAll(st.dir)
+		}
+		return nil, nil, cerr
+	case st.err != nil:
+		return nil, nil, st.err
+	}
+	if err := commit(out, st.dir, files); err != nil {
+		return nil, nil, err
+	}
+	return d.res, oc, nil
+}
+
+// toWrite returns the files to stage (the new and changed ones, and the
+// record), or nil when out already holds everything as it would be.
+func toWrite(out string, res *Result, oc *Outcome) ([]export.File, error) {
+	old, err := readRecord(out)
+	if err != nil {
+		return nil, err
 	}
 	rec := &record{Comment: recordComment, Files: map[string]recordedFile{}}
 	for path, rf := range old.Files {
@@ -176,37 +249,33 @@ func Publish(out string, res *Result, oc *Outcome, force bool) error {
 	}
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
-		return fmt.Errorf("import: %w", err)
+		return nil, fmt.Errorf("import: %w", err)
 	}
 	data = append(data, '\n')
 	if prev, err := os.ReadFile(filepath.Join(out, RecordFile)); err == nil && bytes.Equal(prev, data) && len(files) == 0 {
-		return nil
+		return nil, nil
 	}
-	files = append(files, export.File{Path: RecordFile, Data: data})
 	if info, err := os.Stat(out); err == nil && !info.IsDir() {
-		return fmt.Errorf("import: %s is not a directory", out)
+		return nil, fmt.Errorf("import: %s is not a directory", out)
 	}
-	staged, err := export.Stage(out, files)
-	if err != nil {
-		return err
-	}
-	published := false
-	defer func() {
-		if !published {
-			os.RemoveAll(staged)
-		}
-	}()
+	return append(files, export.File{Path: RecordFile, Data: data}), nil
+}
+
+// commit links what out holds besides the staged files into the staged
+// directory and makes it out; the staged directory is removed on failure.
+func commit(out, staged string, files []export.File) error {
 	staging := map[string]bool{}
 	for _, f := range files {
 		staging[f.Path] = true
 	}
 	if err := linkRest(out, staged, staging); err != nil {
+		os.RemoveAll(staged)
 		return err
 	}
 	if err := export.Publish(staged, out, true); err != nil {
+		os.RemoveAll(staged)
 		return err
 	}
-	published = true
 	return nil
 }
 

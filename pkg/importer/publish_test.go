@@ -8,8 +8,16 @@ import (
 	"testing"
 )
 
+// viaImport: publish with Import (staging while checking, as the command
+// does), else with Build, Compare and Publish.
+var viaImport bool
+
 func publish(t *testing.T, out string, tables []*Table, force bool) (*Outcome, error) {
 	t.Helper()
+	if viaImport {
+		_, oc, err := Import(out, tables, Options{}, force)
+		return oc, err
+	}
 	res, err := Build(tables, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +39,37 @@ func read(t *testing.T, p string) string {
 }
 
 func TestPublish(t *testing.T) {
+	for _, via := range []bool{false, true} {
+		viaImport = via
+		name := "Publish"
+		if via {
+			name = "Import"
+		}
+		t.Run(name, testPublish)
+	}
+	viaImport = false
+}
+
+// Bad cells found while the files are staged: nothing is written, and
+// the staged directory is gone.
+func TestImportBadCellWhileStaging(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "customers")
+	_, _, err := Import(out, append(base(), csvT("recurrings", "file,item,quantity", "main,trunk,abc")), Options{}, false)
+	var ie *Error
+	if !errors.As(err, &ie) || len(ie.Diagnostics) != 1 {
+		t.Fatalf("Import: %v", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+func testPublish(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "customers")
 	pack := func(customers ...string) []*Table {
 		return []*Table{
