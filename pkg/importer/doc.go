@@ -13,4 +13,9 @@
 // generated manifests are checked by pkg/manifest, as any manifest is, and
 // each diagnostic is traced back through the lines Render wrote to the
 // cell that gave the value.
+//
+// Import publishes into an output directory as export does (staged whole
+// beside it, then one rename), writing only new and changed files, and
+// keeps a record of what it wrote (RecordFile) so that a file changed by
+// hand since is not overwritten unless forced.
 package importer
