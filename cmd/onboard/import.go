@@ -30,11 +30,12 @@ writes (catalog.yaml plus customers/<key>.yaml under --out), rendered the same
 way, deterministic to the byte.
 
 The input is a workbook with one sheet per kind, or one CSV file per kind,
-named after the kinds' collections (families, items, customers, files,
-licences, initials, recurrings, contacts, prospects). Columns are manifest
-field names (the API's camelCase spellings too); the key column holds the
-row's local name, a parent column (customer, file, prospect) the key of its
-parent's row. References take keys (item, family) or ids (item_id, family_id).
+named after the kinds' collections:
+  ` + strings.Join(importer.Sheets(), ", ") + `
+Columns are manifest field names (the API's camelCase spellings too); the key
+column holds the row's local name, a parent column (customer, file, prospect)
+the key of its parent's row. References take keys (item, family) or ids
+(item_id, family_id).
 
 Every bad cell is reported at once, as file:Sheet!A1 in a workbook and
 file:line:field in a CSV file, with the checks of validate; nothing is

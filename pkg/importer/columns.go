@@ -124,3 +124,13 @@ func collections() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Sheets are the names of the sheets (or CSV files) an import reads: the
+// resource table's collections, in table order.
+func Sheets() []string {
+	var out []string
+	for _, sh := range sheets() {
+		out = append(out, sh.collection)
+	}
+	return out
+}
