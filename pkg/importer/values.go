@@ -21,7 +21,7 @@ var excelDigits = apd.Context{Precision: 15, Rounding: apd.RoundHalfEven, MaxExp
 // key (f.Name, or f.IDName for ids). Numbers become exact decimal text
 // (never a float64): a number cell and the same number typed as text give
 // the same value; money has its field's scale (19.9 is 19.90); dates are
-// YYYY-MM-DD, from a date serial or text. Text that is not what the field
+// YYYY-MM-DD, from a workbook's date serial or text. Text that is not what the field
 // takes is kept as written, for the manifest's checks to report.
 func value(f resource.Field, key string, c Cell, date1904 bool) string {
 	text := strings.TrimSpace(c.Text)
@@ -58,8 +58,12 @@ func value(f resource.Field, key string, c Cell, date1904 bool) string {
 			return "false"
 		}
 	case resource.Date:
-		if d, ok := serialDate(text, date1904); ok {
-			return d
+		// A serial is a workbook's date; in a CSV file a number is no
+		// date (2026 is not 1905-07-18): kept, for the check to refuse.
+		if c.Pos.Sheet != "" {
+			if d, ok := serialDate(text, date1904); ok {
+				return d
+			}
 		}
 		if len(text) > 10 && text[10] == 'T' {
 			return text[:10] // a date cell of the ISO 8601 kind (t="d")
