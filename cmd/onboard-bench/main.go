@@ -39,6 +39,8 @@ type scenario struct {
 	export      bool // measure an export of an applied set (issue 14) instead of apply
 	interrupt   bool // apply interrupted by SIGINT, then the state's complete customers (issue 15)
 	offers      bool // plan a set whose lines come from offers against the same lines by hand (issue 20)
+	importer    bool // measure an import of a generated pack against validate of what it writes (issue 22)
+	workbook    bool // the import's pack is a workbook, not CSV files
 	// runs is how many times the scenario runs by default (-count
 	// overrides): the cheap ones whose figure a busy machine sways run
 	// three times, and their targets are judged on the median.
@@ -57,6 +59,8 @@ var scenarios = []scenario{
 	{name: "refresh-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
 	{name: "update-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", update: true, runs: 3},
 	{name: "plan-updates-10k", customers: 10000, parallelism: 32, update: true, plan: true, runs: 3},
+	{name: "import-10k", customers: 10000, importer: true, runs: 3},
+	{name: "import-10k-xlsx", customers: 10000, importer: true, workbook: true, runs: 3},
 	{name: "export-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", export: true},
 	{name: "plan-offers-10k", customers: 10000, plan: true, offers: true, runs: 3},
 }
@@ -89,9 +93,10 @@ func main() {
 		sdir := filepath.Join(dir, s.name)
 		check(os.MkdirAll(sdir, 0o755))
 		manifests := filepath.Join(sdir, "manifests")
-		if s.offers {
+		switch {
+		case s.offers:
 			check(generateOfferSets(manifests, s.customers))
-		} else {
+		case !s.importer:
 			check(generateSet(manifests, s.customers))
 		}
 		r := &report{scenario: s}

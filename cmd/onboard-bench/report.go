@@ -97,6 +97,8 @@ func (r *report) targets() []target {
 		ts = append(ts, r.exportTargets(note)...)
 	case "interrupt-300":
 		ts = append(ts, r.interruptTargets(note)...)
+	case "import-10k", "import-10k-xlsx":
+		ts = append(ts, r.importTargets(note)...)
 	case "cpu-1k":
 		us := r.median(func(x runResult) float64 { return float64(x.cpuPerObject().Nanoseconds()) / 1000 })
 		ts = append(ts, target{name: "onboard CPU per object at 0 ms latency < 200 µs",
@@ -132,6 +134,10 @@ func (s scenario) header() string {
 	case s.update:
 		h += fmt.Sprintf("; applied without latency, then the quantity of every recurring line changed and applied to sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
 			s.latency, s.maxInflight, s.parallelism)
+	case s.importer && s.workbook:
+		h += "; onboard import of a generated workbook (one sheet per kind) into a new directory, against onboard validate of what it wrote"
+	case s.importer:
+		h += "; onboard import of generated CSV files (one per kind) into a new directory, against onboard validate of what it wrote"
 	case s.export:
 		h += fmt.Sprintf("; applied without latency, then exported from sandbox --latency %s --max-inflight %d, export --parallelism %d --rate %s",
 			s.latency, s.maxInflight, s.parallelism, s.clientRate)

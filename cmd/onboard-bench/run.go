@@ -49,6 +49,7 @@ type runResult struct {
 	refresh    *refreshResult // refresh scenarios
 	update     *updateResult  // update scenarios
 	export     *exportResult  // export scenarios
+	importer   *importResult  // import scenarios
 	interrupt  *interruptResult
 	offers     *offersResult // offers scenarios
 }
@@ -115,6 +116,9 @@ func (s scenario) run(bin, manifests, dir string) runResult {
 	}
 	if s.interrupt {
 		return s.runInterrupt(bin, manifests, dir)
+	}
+	if s.importer {
+		return s.runImport(bin, dir)
 	}
 	if s.bare {
 		sb := startSandbox(bin, s)

@@ -10,7 +10,7 @@ import (
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
-// writer renders objects as manifest YAML.
+// writer renders exported objects as manifest YAML, through Render.
 type writer struct {
 	objs   map[resource.Kind]map[int64]*obj
 	schema string
@@ -20,77 +20,76 @@ type writer struct {
 // file renders one manifest file: the schema line, a comment, then the
 // objects under their collections in table order.
 func (w *writer) file(objs []*obj, up, comment string) []byte {
-	var b bytes.Buffer
+	d := Doc{Comment: []string{comment, "Exported from BlueRockTEL by `onboard export`."}}
 	if w.schema != "" {
-		b.WriteString("# yaml-language-server: $schema=" + up + w.schema + "\n#\n")
+		d.Schema = up + w.schema
 	}
-	b.WriteString("# " + comment + "\n# Exported from BlueRockTEL by `onboard export`.\n")
-	for _, s := range resource.TopLevel() {
-		first := true
-		for _, o := range objs {
-			if o.n.Spec != s {
-				continue
-			}
-			if first {
-				b.WriteString("\n" + s.Collection + ":\n")
-				first = false
-			}
-			w.object(&b, o, 1)
-		}
+	for _, o := range objs {
+		d.Objects = append(d.Objects, w.object(o))
 	}
-	return b.Bytes()
+	return Render(d, nil)
 }
 
-// object writes "name:" and the object's fields at depth.
-func (w *writer) object(b *bytes.Buffer, o *obj, depth int) {
-	ind := strings.Repeat("  ", depth)
-	b.WriteString(ind + yamlString(o.name) + ":\n")
-	ind += "  "
+// object is o as Render takes it: references by local name within the
+// export, by id outside it; fields at the API's defaults left out.
+func (w *writer) object(o *obj) *Object {
 	s := o.n.Spec
+	out := &Object{Spec: s, Name: o.name, Values: map[string]string{}}
 	for _, f := range s.Fields {
 		wire := f.WireName()
 		v, ok := o.vals[wire]
 		if !ok || o.omitted[wire] {
 			continue
 		}
-		if f.Type == resource.Reference {
+		switch f.Type {
+		case resource.Reference:
 			id, _ := idText(v)
 			if t := w.objs[f.Target][id]; t != nil {
-				b.WriteString(ind + f.Name + ": " + yamlString(t.name) + "\n")
+				out.Values[f.Name] = t.name
 			} else {
-				b.WriteString(ind + f.IDName + ": " + v + "\n")
+				out.Values[f.IDName] = v
 			}
-			continue
-		}
-		b.WriteString(ind + f.Name + ": " + scalar(f, v) + "\n")
-	}
-	if len(o.extra) > 0 {
-		b.WriteString(ind + resource.ExtraKey + ":\n")
-		for _, e := range o.extra {
-			b.WriteString(ind + "  " + yamlString(e.key) + ": " + e.val + "\n")
-		}
-	}
-	for _, c := range s.Children() {
-		first := true
-		for _, k := range o.kids {
-			if k.n.Spec != c {
-				continue
+		case resource.ReferenceList:
+			var names, ids []string
+			for _, it := range resource.SplitList(v) {
+				id, _ := idText(it)
+				if t := w.objs[f.Target][id]; t != nil {
+					names = append(names, t.name)
+				} else {
+					ids = append(ids, it)
+				}
 			}
-			if first {
-				b.WriteString(ind + c.Collection + ":\n")
-				first = false
+			if len(names) > 0 {
+				out.Values[f.Name] = strings.Join(names, ",")
 			}
-			w.object(b, k, depth+2)
+			if len(ids) > 0 {
+				out.Values[f.IDName] = strings.Join(ids, ",")
+			}
+		default:
+			out.Values[f.Name] = v
 		}
 	}
+	for _, e := range o.extra {
+		out.Extra = append(out.Extra, Extra{Key: e.key, YAML: e.val})
+	}
+	for _, k := range o.kids {
+		out.Children = append(out.Children, w.object(k))
+	}
+	return out
 }
 
 // scalar writes a table field's value: numbers, booleans and dates plain,
-// strings plain when YAML would read them back as the same string.
+// strings plain when YAML would read them back as the same string (and
+// text that is not what its type says, quoted as a string would be, so
+// that the manifest's checks report it).
 func scalar(f resource.Field, v string) string {
 	switch f.Type {
-	case resource.Integer, resource.Decimal, resource.Boolean, resource.Date:
-		return v
+	case resource.Integer, resource.Decimal:
+		return plainOr(v, isPlainDecimal(v))
+	case resource.Boolean:
+		return plainOr(v, v == "true" || v == "false")
+	case resource.Date:
+		return plainOr(v, isDateText(v))
 	}
 	return yamlString(v)
 }
@@ -215,4 +214,12 @@ func quote(s string) string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s) // a Go string always encodes
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// isDateText reports whether s has the shape YYYY-MM-DD.
+func isDateText(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	return isDigits(s[:4]) && isDigits(s[5:7]) && isDigits(s[8:])
 }

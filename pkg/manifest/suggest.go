@@ -79,6 +79,6 @@ func EditDistance(a, b []rune, bound int) int {
 }
 
 // Nearest returns the candidate closest to word, if it is close enough to
-// be what was meant, for a "did you mean" hint elsewhere than in
-// manifests (the project file's keys).
+// be what was meant, else "": the manifests' "did you mean" rule, for
+// other inputs (the project file's keys, an import's column names).
 func Nearest(word string, candidates []string) string { return nearest(word, candidates) }
