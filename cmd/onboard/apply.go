@@ -136,7 +136,7 @@ requests in flight finish; a second signal exits at once.`,
 					return err
 				}
 			}
-			if err := recordImported(p, store); err != nil {
+			if err := apply.RecordImported(p, store); err != nil {
 				return err
 			}
 			counts := p.Counts()
@@ -219,22 +219,6 @@ func nothingToDo(c plan.Counts) string {
 		msg += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
 	}
 	return msg + "."
-}
-
-// recordImported writes the manifest's spec for objects imported by hand,
-// so later plans can diff them.
-func recordImported(p *plan.Plan, store state.Backend) error {
-	for _, s := range p.Steps {
-		if !s.Imported {
-			continue
-		}
-		o := *s.Existing
-		o.Hash, o.Spec, o.Time = s.Hash, s.Spec, time.Now()
-		if err := store.Put(o); err != nil {
-			return fmt.Errorf("record imported %s: %w", s.Addr, err)
-		}
-	}
-	return nil
 }
 
 // report prints failures and the summary, and picks the exit code.
