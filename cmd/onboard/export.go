@@ -14,11 +14,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 	"golang.org/x/term"
 
 	"github.com/onboardhq/onboard/pkg/export"
-	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
@@ -129,42 +127,10 @@ leaves nothing behind.`,
 			for _, w := range res.Warnings {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w)
 			}
-			staged, err := export.Stage(out, res.Files)
+			err = export.Write(ctx, res, export.WriteOptions{Out: out, State: loc, API: client.BaseURL(),
+				Now: time.Now().UTC().Truncate(time.Millisecond)})
 			if err != nil {
-				return err
-			}
-			published := false
-			defer func() {
-				if !published {
-					os.RemoveAll(staged)
-				}
-			}()
-			set, err := loadStaged(a, staged, out)
-			if err != nil {
-				return err
-			}
-			objs, err := export.States(set, res, time.Now().UTC().Truncate(time.Millisecond))
-			if err != nil {
-				return err
-			}
-			stagedState, inside := stagedStatePath(loc, out, staged)
-			if err := writeState(stagedState, objs, client.BaseURL()); err != nil {
-				return err
-			}
-			if !inside {
-				defer os.Remove(stagedState)
-			}
-			if ctx.Err() != nil {
-				return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
-			}
-			if err := export.Publish(staged, out, true); err != nil { // checkOut allowed it
-				return err
-			}
-			published = true
-			if !inside {
-				if err := os.Rename(stagedState, loc); err != nil {
-					return fmt.Errorf("export: write the state %s: %w", loc, err)
-				}
+				return a.exportWriteError(ctx, err)
 			}
 			customersN := len(est.Objects[resource.Customer])
 			fmt.Fprintf(a.stdout, "Exported %d objects (%d customers) to %s in %d files; state %s.\n",
@@ -256,85 +222,21 @@ func checkState(loc string, force bool) error {
 	return nil
 }
 
-// stagedStatePath is where the state is written before it is published:
-// inside the staged directory when it belongs in out (published with it),
-// else beside its final place (renamed after the manifests).
-func stagedStatePath(loc, out, staged string) (string, bool) {
-	absLoc, err1 := filepath.Abs(loc)
-	absOut, err2 := filepath.Abs(out)
-	if err1 == nil && err2 == nil {
-		if rel, err := filepath.Rel(absOut, absLoc); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return filepath.Join(staged, rel), true
-		}
-	}
-	return filepath.Join(filepath.Dir(loc), "."+filepath.Base(loc)+".export"), false
-}
-
-// loadStaged loads the written manifests as plan will: an export that
-// does not validate is reported with the paths it would have had, and
-// nothing is written.
-func loadStaged(a *app, staged, out string) (*manifest.Set, error) {
-	set, err := manifest.Load(staged)
-	if err == nil {
-		return set, nil
-	}
-	var me *manifest.Error
-	if errors.As(err, &me) {
-		for _, d := range me.Diagnostics {
-			d.Pos.File = filepath.Join(out, strings.TrimPrefix(d.Pos.File, staged+string(filepath.Separator)))
+// exportWriteError phrases export.Write's errors: the diagnostics of
+// manifests that do not validate, an interruption, a state bound
+// elsewhere.
+func (a *app) exportWriteError(ctx context.Context, err error) error {
+	var ie *export.InvalidError
+	if errors.As(err, &ie) {
+		for _, d := range ie.Diagnostics {
 			fmt.Fprintln(a.stderr, d.String())
 		}
-		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the exported manifests (BlueRockTEL holds objects onboard cannot tell apart or does not accept); nothing was written", len(me.Diagnostics))}
+		return &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the exported manifests (BlueRockTEL holds objects onboard cannot tell apart or does not accept); nothing was written", len(ie.Diagnostics))}
 	}
-	return nil, err
-}
-
-// stateWriters journal the export's records concurrently.
-const stateWriters = 32
-
-// writeState writes a new state at path holding objs, bound to api.
-func writeState(path string, objs []state.Object, api string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("export: %w", err)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
 	}
-	_ = os.Remove(path) // a leftover of an interrupted export
-	// The state is staged, not yet where any run looks: its records need
-	// no fsync each. The finished file is fsynced once, before it is
-	// published.
-	store, err := state.Open(path, state.Options{Command: "onboard export", NoSync: true})
-	if err != nil {
-		return err
-	}
-	if err := store.BindAPI(api, false); err != nil {
-		store.Close()
-		return bindAPIError(err)
-	}
-	var g errgroup.Group
-	g.SetLimit(stateWriters)
-	for _, o := range objs {
-		g.Go(func() error { return store.Put(o) })
-	}
-	werr := g.Wait()
-	if err := store.Close(); werr == nil && err != nil {
-		werr = err
-	}
-	if werr != nil {
-		return fmt.Errorf("export: write the state: %w", werr)
-	}
-	return syncFile(path)
-}
-
-// syncFile makes a written file durable.
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("export: write the state: %w", err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("export: write the state: %w", err)
-	}
-	return nil
+	return bindAPIError(err)
 }
 
 // readProgress shows the reads on a terminal: one line, redrawn at most
