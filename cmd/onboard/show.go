@@ -1,20 +1,17 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/inspect"
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/plan"
-	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
@@ -28,10 +25,6 @@ var (
 	// showPlanFlags registers the flags of a saved plan's rendering.
 	showPlanFlags = func(c *cobra.Command) {}
 )
-
-// showParallelism bounds show's reads: a file's lines come with its GET,
-// so there is rarely more than one request.
-const showParallelism = 4
 
 func newShowCmd(a *app) *cobra.Command {
 	var (
@@ -100,10 +93,11 @@ its item, a generated customer_account) are shown but never count as drift.`,
 				return err
 			}
 			defer client.Close()
-			v, err := readShown(c.Context(), client, st, o, want)
+			obj, err := inspect.Read(c.Context(), client, st, o, want)
 			if err != nil {
 				return err
 			}
+			v := &shown{obj}
 			if output == "json" {
 				return v.writeJSON(a.stdout)
 			}
@@ -118,129 +112,9 @@ its item, a generated customer_account) are shown but never count as drift.`,
 	return c
 }
 
-// shown is an object as show prints it.
-type shown struct {
-	Addr string
-	Kind resource.Kind
-	ID   int64
-	Gone bool
-	// Record is BlueRockTEL's answer, without embedded lines.
-	Record *bluerocktel.Record
-	// Against names what drift is measured against: "manifest", or
-	// "state" without manifests or for an object they do not declare.
-	Against string
-	// Spec is what the object is compared with (nil when not known).
-	Spec  map[string]string
-	Drift []resource.Drift
-	// Lines are a file's lines, as BlueRockTEL returns them, then the lines
-	// state knows that BlueRockTEL no longer has.
-	Lines    []*shown
-	Requests int
-	// names maps "kind#id" to an address, to name the targets of ids.
-	names map[string]string
-	// manifests: compared with manifests given on the command line.
-	manifests bool
-}
-
-// readShown refreshes o (with its lines, for a file) and compares it with
-// the manifests' specs when given, else with what state recorded.
-func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *state.Object, want map[string]map[string]string) (*shown, error) {
-	known := []refresh.Known{{Addr: o.Addr, Kind: resource.Kind(o.Kind), ID: o.ID, Parent: refresh.ParentAddr(o.Addr)}}
-	names := map[string]string{}
-	for _, so := range st.Sorted() {
-		// The first address of an id names it: a file's follow-up
-		// (customer.acme.file.main.links) shares the file's id and sorts
-		// after it.
-		if key := so.Kind + "#" + strconv.FormatInt(so.ID, 10); so.ID > 0 && names[key] == "" {
-			names[key] = so.Addr
-		}
-		if refresh.ParentAddr(so.Addr) == o.Addr && so.Status == state.StatusCreated && so.ID > 0 && isEmbedded(resource.Kind(so.Kind)) {
-			known = append(known, refresh.Known{Addr: so.Addr, Kind: resource.Kind(so.Kind), ID: so.ID, Parent: o.Addr})
-		}
-	}
-	live, stats, err := refresh.Read(ctx, c, known, refresh.Options{Parallelism: showParallelism})
-	if err != nil {
-		return nil, err
-	}
-	ids := st.IDOf
-	build := func(addr string, kind resource.Kind, id int64, rec *bluerocktel.Record, gone bool) *shown {
-		s := &shown{Addr: addr, Kind: kind, ID: id, Gone: gone, Record: rec, Against: "state", names: names}
-		if sp, ok := want[addr]; ok && addr != "" {
-			s.Spec, s.Against = sp, "manifest"
-		} else if so := st.Get(addr); so != nil {
-			// Without manifests, or an object they no longer declare.
-			s.Spec = so.Spec
-		}
-		if rec != nil && s.Spec != nil {
-			s.Drift = resource.Compare(resource.Get(kind), s.Spec, rec, ids)
-		}
-		return s
-	}
-	top := live[o.Addr]
-	var rec *bluerocktel.Record
-	if !top.Gone {
-		rec = withoutEmbedded(resource.Get(top.Kind), top.Record)
-	}
-	v := build(o.Addr, top.Kind, top.ID, rec, top.Gone)
-	v.Requests = stats.Requests()
-	v.manifests = want != nil
-	if top.Gone {
-		return v, nil
-	}
-	byID := map[string]*refresh.Live{}
-	for _, k := range known[1:] {
-		byID[string(k.Kind)+"#"+strconv.FormatInt(k.ID, 10)] = live[k.Addr]
-	}
-	shownLines := map[string]bool{}
-	for _, cs := range resource.Get(top.Kind).Embeds() {
-		recs, ok, err := bluerocktel.Embedded(top.Record, cs.Collection)
-		if err != nil || !ok {
-			continue
-		}
-		for _, lr := range recs {
-			key := string(cs.Kind) + "#" + strconv.FormatInt(lr.ID, 10)
-			addr := ""
-			if l := byID[key]; l != nil {
-				addr = l.Addr
-				shownLines[addr] = true
-			}
-			v.Lines = append(v.Lines, build(addr, cs.Kind, lr.ID, lr, false))
-		}
-	}
-	// Lines state knows that the file's answer lacks: gone, or found by id
-	// elsewhere.
-	for _, k := range known[1:] {
-		if shownLines[k.Addr] {
-			continue
-		}
-		l := live[k.Addr]
-		v.Lines = append(v.Lines, build(k.Addr, k.Kind, k.ID, l.Record, l.Gone))
-	}
-	return v, nil
-}
-
-// isEmbedded: objects of kind k come in their parent's GET (a file's
-// lines), so show reads them with it.
-func isEmbedded(k resource.Kind) bool {
-	s := resource.Get(k)
-	return s != nil && s.Parent != nil && s.Parent.Embedded
-}
-
-// withoutEmbedded drops the collections of the kinds spec's GET embeds
-// (shown as lines).
-func withoutEmbedded(spec *resource.Spec, r *bluerocktel.Record) *bluerocktel.Record {
-	out := &bluerocktel.Record{ID: r.ID, Fields: make(map[string]json.RawMessage, len(r.Fields))}
-	children := map[string]bool{}
-	for _, s := range spec.Embeds() {
-		children[s.Collection] = true
-	}
-	for k, v := range r.Fields {
-		if !children[k] {
-			out.Fields[k] = v
-		}
-	}
-	return out
-}
+// shown is an object as show prints it: inspect reads and compares it,
+// the methods below render it.
+type shown struct{ *inspect.Object }
 
 // keys orders a record's fields: id, the parent link and the table's
 // fields as requests send them, then the others sorted, timestamps last.
@@ -300,7 +174,7 @@ func (s *shown) value(k string) string {
 		return "null"
 	}
 	if target := refTarget(spec, k); target != "" {
-		if addr := s.names[string(target)+"#"+text]; addr != "" {
+		if addr := s.NameOf(target, text); addr != "" {
 			return text + " (" + addr + ")"
 		}
 	}
@@ -364,7 +238,7 @@ func (s *shown) writeText(w io.Writer, statePath string) {
 			fmt.Fprintln(w, "  (no lines)")
 		}
 		for _, l := range s.Lines {
-			write(l, "  ")
+			write(&shown{l}, "  ")
 		}
 	}
 	if gone == 0 && fields == 0 {
@@ -382,7 +256,7 @@ func (s *shown) writeText(w io.Writer, statePath string) {
 }
 
 func against(s *shown, statePath string) string {
-	if s.manifests {
+	if s.Manifests {
 		return "manifests"
 	}
 	return "state " + pgstate.Redact(statePath)
@@ -437,7 +311,7 @@ func (s *shown) toJSON() *showJSON {
 		j.Drift = append(j.Drift, dj)
 	}
 	for _, l := range s.Lines {
-		j.Lines = append(j.Lines, l.toJSON())
+		j.Lines = append(j.Lines, (&shown{l}).toJSON())
 	}
 	return j
 }
