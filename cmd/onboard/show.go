@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,12 +27,23 @@ var (
 	showPlanFlags = func(c *cobra.Command) {}
 )
 
-func newShowCmd(a *app) *cobra.Command {
-	var (
-		statePath string
-		output    string
-		cf        clientFlags
-	)
+// showOptions are the inputs of onboard show ADDRESS (show PLAN_FILE is
+// showSavedPlan's).
+type showOptions struct {
+	addr      string
+	paths     []string
+	statePath string
+	output    string
+	client    clientFlags
+}
+
+// newShowCmd builds onboard show; runF runs it for an address (a.runShow
+// unless a test checks the flags alone).
+func newShowCmd(a *app, runF func(context.Context, *showOptions) error) *cobra.Command {
+	opts := &showOptions{}
+	if runF == nil {
+		runF = a.runShow
+	}
 	c := &cobra.Command{
 		Use:   "show ADDRESS [PATH...]",
 		Short: "Show an object as BlueRockTEL has it now, with its drift",
@@ -51,65 +63,72 @@ its item, a generated customer_account) are shown but never count as drift.`,
 			if showSavedPlan != nil && isSavedPlan(args[0]) {
 				return showSavedPlan(a, c, args)
 			}
-			if err := checkOutput(output, textOrJSON); err != nil {
+			if err := checkOutput(opts.output, textOrJSON); err != nil {
 				return err
 			}
-			addr, paths := args[0], args[1:]
-			if _, err := manifest.KindOf(addr); err != nil {
+			opts.addr, opts.paths = args[0], args[1:]
+			if _, err := manifest.KindOf(opts.addr); err != nil {
 				return &usageError{err}
 			}
-			statePath, err := stateLocation(statePath, paths)
-			if err != nil {
-				return err
-			}
-			st, err := readState(a, statePath)
-			if err != nil {
-				return err
-			}
-			o := st.Get(addr)
-			if o == nil {
-				return fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
-			}
-			if o.Status != state.StatusCreated || o.ID <= 0 {
-				return fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)
-			}
-			var want map[string]map[string]string // manifest specs by address
-			if len(paths) > 0 {
-				set, err := a.load(paths)
-				if err != nil {
-					return err
-				}
-				p, err := plan.Compile(set, st, plan.Options{})
-				if err != nil {
-					return err
-				}
-				want = map[string]map[string]string{}
-				for _, s := range p.Steps {
-					want[s.Addr] = s.Spec
-				}
-			}
-			client, err := cf.client(a)
-			if err != nil {
-				return err
-			}
-			defer client.Close()
-			obj, err := inspect.Read(c.Context(), client, st, o, want)
-			if err != nil {
-				return err
-			}
-			v := &shown{obj}
-			if output == "json" {
-				return v.writeJSON(a.stdout)
-			}
-			v.writeText(a.stdout, statePath)
-			return nil
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
-	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
-	cf.register(c.Flags())
+	c.Flags().StringVar(&opts.statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
+	c.Flags().StringVarP(&opts.output, "output", "o", "text", "text or json")
+	opts.client.register(c.Flags())
 	showPlanFlags(c)
 	return c
+}
+
+// runShow is onboard show ADDRESS: the object read from BlueRockTEL
+// (inspect), rendered.
+func (a *app) runShow(ctx context.Context, opts *showOptions) error {
+	addr, paths := opts.addr, opts.paths
+	statePath, err := stateLocation(opts.statePath, paths)
+	if err != nil {
+		return err
+	}
+	st, err := readState(a, statePath)
+	if err != nil {
+		return err
+	}
+	o := st.Get(addr)
+	if o == nil {
+		return fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
+	}
+	if o.Status != state.StatusCreated || o.ID <= 0 {
+		return fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)
+	}
+	var want map[string]map[string]string // manifest specs by address
+	if len(paths) > 0 {
+		set, err := a.load(paths)
+		if err != nil {
+			return err
+		}
+		p, err := plan.Compile(set, st, plan.Options{})
+		if err != nil {
+			return err
+		}
+		want = map[string]map[string]string{}
+		for _, s := range p.Steps {
+			want[s.Addr] = s.Spec
+		}
+	}
+	client, err := opts.client.client(a)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	obj, err := inspect.Read(ctx, client, st, o, want)
+	if err != nil {
+		return err
+	}
+	v := &shown{obj}
+	if opts.output == "json" {
+		return v.writeJSON(a.stdout)
+	}
+	v.writeText(a.stdout, statePath)
+	return nil
 }
 
 // shown is an object as show prints it: inspect reads and compares it,
