@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -109,17 +110,26 @@ func checkMaxBytes(n int) error {
 	return nil
 }
 
-func newPlanCmd(a *app) *cobra.Command {
-	var (
-		f           planFlags
-		cf          clientFlags
-		rf          refreshFlags
-		parallelism int
-		output      string
-		out         string
-		detailedEC  bool
-		maxBytes    int
-	)
+// planOptions are onboard plan's inputs.
+type planOptions struct {
+	paths       []string
+	plan        planFlags
+	client      clientFlags
+	refresh     refreshFlags
+	parallelism int
+	output      string
+	out         string
+	detailedEC  bool
+	maxBytes    int
+}
+
+// newPlanCmd builds onboard plan; runF runs it (a.runPlan unless a test
+// checks the flags alone).
+func newPlanCmd(a *app, runF func(context.Context, *planOptions) error) *cobra.Command {
+	opts := &planOptions{}
+	if runF == nil {
+		runF = a.runPlan
+	}
 	c := &cobra.Command{
 		Use:   "plan PATH...",
 		Short: "Show what apply would do, without sending anything",
@@ -153,69 +163,76 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
   onboard plan customers/ --refresh-only        # what changed in BlueRockTEL`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			if err := checkOutput(output, planOutputs); err != nil {
+			if err := checkOutput(opts.output, planOutputs); err != nil {
 				return err
 			}
-			if err := checkMaxBytes(maxBytes); err != nil {
+			if err := checkMaxBytes(opts.maxBytes); err != nil {
 				return err
 			}
-			if err := rf.resolve(paths); err != nil {
-				return err
-			}
-			var err error
-			if f.api, err = cf.api(); err != nil {
-				return err
-			}
-			if rf.only {
-				return a.refreshOnlyPlan(c, paths, &f, &rf, &cf, parallelism, detailedEC)
-			}
-			p, set, st, err := a.compileSet(paths, &f, func(st *state.State, within scope) (map[string]*refresh.Live, error) {
-				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism, within)
-			})
-			if err != nil {
-				return err
-			}
-			if out != "" {
-				loc, err := f.path(paths)
-				if err != nil {
-					return err
-				}
-				o, err := origin(set, st, pgstate.WithoutPassword(loc), cf.target())
-				if err != nil {
-					return err
-				}
-				if err := planfile.New(p, o).Write(out); err != nil {
-					return fmt.Errorf("write the plan: %w", err)
-				}
-			}
-			md := planrender.MarkdownOptions{MaxBytes: maxBytes,
-				Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
-			if out != "" {
-				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
-			}
-			if err := render(a.stdout, p, output, md); err != nil {
-				return err
-			}
-			if out != "" {
-				fmt.Fprintf(a.stderr, "Saved the plan to %s; apply exactly it with: onboard apply %s\n", out, out)
-			}
-			if detailedEC && p.HasChanges() {
-				return &exitError{code: exitChanges}
-			}
-			return nil
+			opts.paths = paths
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
-	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
-	c.Flags().BoolVar(&f.retarget, "retarget", false, "plan for this API although the state belongs to another (apply --retarget binds it)")
-	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
-	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
-	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
-	rf.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
-	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
-	cf.register(c.Flags())
-	c.Flags().StringVar(&out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
+	c.Flags().StringVar(&opts.plan.statePath, "state", "", stateFlagHelp)
+	c.Flags().BoolVar(&opts.plan.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
+	c.Flags().BoolVar(&opts.plan.retarget, "retarget", false, "plan for this API although the state belongs to another (apply --retarget binds it)")
+	c.Flags().StringVarP(&opts.output, "output", "o", "text", "text, json or markdown")
+	c.Flags().IntVar(&opts.maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
+	c.Flags().BoolVar(&opts.detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
+	opts.refresh.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
+	c.Flags().IntVarP(&opts.parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
+	opts.client.register(c.Flags())
+	c.Flags().StringVar(&opts.out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
 	return c
+}
+
+// runPlan is onboard plan: refresh, compile, render, and save with --out.
+func (a *app) runPlan(ctx context.Context, opts *planOptions) error {
+	paths := opts.paths
+	if err := opts.refresh.resolve(paths); err != nil {
+		return err
+	}
+	var err error
+	if opts.plan.api, err = opts.client.api(); err != nil {
+		return err
+	}
+	if opts.refresh.only {
+		return a.refreshOnlyPlan(ctx, paths, &opts.plan, &opts.refresh, &opts.client, opts.parallelism, opts.detailedEC)
+	}
+	p, set, st, err := a.compileSet(paths, &opts.plan, func(st *state.State, within scope) (map[string]*refresh.Live, error) {
+		return a.refreshLive(ctx, &opts.refresh, &opts.client, nil, st, opts.parallelism, within)
+	})
+	if err != nil {
+		return err
+	}
+	if opts.out != "" {
+		loc, err := opts.plan.path(paths)
+		if err != nil {
+			return err
+		}
+		o, err := origin(set, st, pgstate.WithoutPassword(loc), opts.client.target())
+		if err != nil {
+			return err
+		}
+		if err := planfile.New(p, o).Write(opts.out); err != nil {
+			return fmt.Errorf("write the plan: %w", err)
+		}
+	}
+	md := planrender.MarkdownOptions{MaxBytes: opts.maxBytes,
+		Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
+	if opts.out != "" {
+		md.Rest = "`onboard show " + opts.out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
+	}
+	if err := render(a.stdout, p, opts.output, md); err != nil {
+		return err
+	}
+	if opts.out != "" {
+		fmt.Fprintf(a.stderr, "Saved the plan to %s; apply exactly it with: onboard apply %s\n", opts.out, opts.out)
+	}
+	if opts.detailedEC && p.HasChanges() {
+		return &exitError{code: exitChanges}
+	}
+	return nil
 }
 
 func newGraphCmd(a *app) *cobra.Command {
