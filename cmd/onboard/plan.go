@@ -235,8 +235,19 @@ func (a *app) runPlan(ctx context.Context, opts *planOptions) error {
 	return nil
 }
 
-func newGraphCmd(a *app) *cobra.Command {
-	var f planFlags
+// graphOptions are onboard graph's inputs.
+type graphOptions struct {
+	paths []string
+	plan  planFlags
+}
+
+// newGraphCmd builds onboard graph; runF runs it (a.runGraph unless a
+// test checks the flags alone).
+func newGraphCmd(a *app, runF func(context.Context, *graphOptions) error) *cobra.Command {
+	opts := &graphOptions{}
+	if runF == nil {
+		runF = a.runGraph
+	}
 	c := &cobra.Command{
 		Use:     "graph PATH...",
 		Short:   "Print the dependency graph in Graphviz DOT",
@@ -244,13 +255,19 @@ func newGraphCmd(a *app) *cobra.Command {
 		Example: `  onboard graph examples/acme.yaml | dot -Tsvg > acme.svg`,
 		Args:    needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			p, err := a.compile(paths, &f)
-			if err != nil {
-				return err
-			}
-			return planrender.DOT(a.stdout, p)
+			opts.paths = paths
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
+	c.Flags().StringVar(&opts.plan.statePath, "state", "", stateFlagHelp)
 	return c
+}
+
+// runGraph is onboard graph: the plan's dependency graph in DOT.
+func (a *app) runGraph(_ context.Context, opts *graphOptions) error {
+	p, err := a.compile(opts.paths, &opts.plan)
+	if err != nil {
+		return err
+	}
+	return planrender.DOT(a.stdout, p)
 }

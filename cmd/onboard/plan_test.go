@@ -40,3 +40,22 @@ func TestPlanFlags(t *testing.T) {
 		{args: nil, wantErr: "plan needs at least one manifest"},
 	})
 }
+
+// The flags of onboard graph, apart from what it does.
+func TestGraphFlags(t *testing.T) {
+	build := func(runF func(context.Context, *graphOptions) error) *cobra.Command { return newGraphCmd(&app{}, runF) }
+	testFlags(t, build, []flagCase[graphOptions]{
+		{args: []string{"repo/"}, check: func(t *testing.T, o *graphOptions) {
+			if o.plan.statePath != "" || len(o.paths) != 1 || o.paths[0] != "repo/" {
+				t.Errorf("defaults: %+v", o)
+			}
+		}},
+		{args: []string{"a.yaml", "--state", "s.state"}, check: func(t *testing.T, o *graphOptions) {
+			if o.plan.statePath != "s.state" || o.paths[0] != "a.yaml" {
+				t.Errorf("flags: %+v", o)
+			}
+		}},
+		{args: []string{"repo/", "-o", "json"}, wantErr: "unknown shorthand flag: 'o'"},
+		{args: nil, wantErr: "graph needs at least one manifest"},
+	})
+}

@@ -41,7 +41,7 @@ so a rerun only does what is missing.`,
 		return &usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	root.AddCommand(
-		newValidateCmd(a, nil), newPlanCmd(a, nil), newApplyCmd(a, nil), newGraphCmd(a), newDriftCmd(a, nil),
+		newValidateCmd(a, nil), newPlanCmd(a, nil), newApplyCmd(a, nil), newGraphCmd(a, nil), newDriftCmd(a, nil),
 		newStateCmd(a), newShowCmd(a, nil), newExportCmd(a, nil), newInvoicesCmd(a, nil), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
 	)
 	registerCompletions(root)
