@@ -25,10 +25,11 @@ const stateFlagHelp = "state file or postgres:// URL (default: $ONBOARD_STATE, e
 // stateRuns run the state subcommands; a nil one (or nil stateRuns) runs
 // the app's, so that a test can check the flags alone.
 type stateRuns struct {
-	list func(context.Context, *stateListOptions) error
-	show func(context.Context, *stateShowOptions) error
-	rm   func(context.Context, *stateRmOptions) error
-	imp  func(context.Context, *stateImportOptions) error
+	list    func(context.Context, *stateListOptions) error
+	show    func(context.Context, *stateShowOptions) error
+	rm      func(context.Context, *stateRmOptions) error
+	imp     func(context.Context, *stateImportOptions) error
+	migrate func(context.Context, *stateMigrateOptions) error
 }
 
 // stateListOptions are onboard state list's inputs.
@@ -59,7 +60,7 @@ type stateImportOptions struct {
 
 // newStateCmd builds onboard state and its subcommands; runs runs them.
 func newStateCmd(a *app, runs *stateRuns) *cobra.Command {
-	r := stateRuns{list: a.runStateList, show: a.runStateShow, rm: a.runStateRm, imp: a.runStateImport}
+	r := stateRuns{list: a.runStateList, show: a.runStateShow, rm: a.runStateRm, imp: a.runStateImport, migrate: a.runStateMigrate}
 	if runs != nil {
 		if runs.list != nil {
 			r.list = runs.list
@@ -72,6 +73,9 @@ func newStateCmd(a *app, runs *stateRuns) *cobra.Command {
 		}
 		if runs.imp != nil {
 			r.imp = runs.imp
+		}
+		if runs.migrate != nil {
+			r.migrate = runs.migrate
 		}
 	}
 	var stateFlag, statePath string
@@ -162,7 +166,7 @@ outcome and you found the object in BlueRockTEL.`,
 			return r.imp(c.Context(), &stateImportOptions{statePath: statePath, addr: args[0], kind: kind, id: id})
 		},
 	}
-	c.AddCommand(list, show, rm, imp, newStateMigrateCmd(a, &statePath))
+	c.AddCommand(list, show, rm, imp, newStateMigrateCmd(&statePath, r.migrate))
 	return c
 }
 

@@ -24,6 +24,10 @@ func TestStateFlags(t *testing.T) {
 		{args: []string{"rm", "customer.acme.file.main", "--state", "s.state"}, want: &stateRmOptions{statePath: "s.state", addr: "customer.acme.file.main"}},
 		{args: []string{"import", "customer.acme", "101", "--state", "s.state"},
 			want: &stateImportOptions{statePath: "s.state", addr: "customer.acme", kind: resource.Customer, id: 101}},
+		{args: []string{"migrate", "--to", "postgres://u:pw@db/onboard", "--state", "s.state"},
+			want: &stateMigrateOptions{statePath: "s.state", to: "postgres://u:pw@db/onboard"}},
+		{args: []string{"migrate", "--state", "s.state"}, wantErr: "state migrate needs --to LOCATION"},
+		{args: []string{"migrate", "--to", "postgres://u:pw@db/x", "--state", "postgres://u:other@db/x"}, wantErr: "--to is the state itself (postgres://u:xxxxx@db/x)"},
 		{args: []string{"list", "-o", "markdown", "--state", "s.state"}, wantErr: `--output must be text or json, not "markdown"`},
 		{args: []string{"show", "--state", "s.state"}, wantErr: "usage: state show ADDRESS"},
 		{args: []string{"rm", "a", "b", "--state", "s.state"}, wantErr: "usage: state rm ADDRESS"},
@@ -37,10 +41,11 @@ func TestStateFlags(t *testing.T) {
 			var got any
 			keep := func(o any) error { got = o; return nil }
 			c := newStateCmd(&app{}, &stateRuns{
-				list: func(_ context.Context, o *stateListOptions) error { return keep(o) },
-				show: func(_ context.Context, o *stateShowOptions) error { return keep(o) },
-				rm:   func(_ context.Context, o *stateRmOptions) error { return keep(o) },
-				imp:  func(_ context.Context, o *stateImportOptions) error { return keep(o) },
+				list:    func(_ context.Context, o *stateListOptions) error { return keep(o) },
+				show:    func(_ context.Context, o *stateShowOptions) error { return keep(o) },
+				rm:      func(_ context.Context, o *stateRmOptions) error { return keep(o) },
+				imp:     func(_ context.Context, o *stateImportOptions) error { return keep(o) },
+				migrate: func(_ context.Context, o *stateMigrateOptions) error { return keep(o) },
 			})
 			c.SetArgs(tt.args)
 			c.SetOut(&bytes.Buffer{})
