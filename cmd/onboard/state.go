@@ -230,8 +230,18 @@ func (a *app) runStateImport(_ context.Context, opts *stateImportOptions) error 
 	}, "imported %s as %s #%d", addr, kind, id)
 }
 
-func newForceUnlockCmd(a *app) *cobra.Command {
-	var statePath string
+// forceUnlockOptions are onboard force-unlock's inputs.
+type forceUnlockOptions struct {
+	statePath string
+}
+
+// newForceUnlockCmd builds onboard force-unlock; runF runs it
+// (a.runForceUnlock unless a test checks the flags alone).
+func newForceUnlockCmd(a *app, runF func(context.Context, *forceUnlockOptions) error) *cobra.Command {
+	opts := &forceUnlockOptions{}
+	if runF == nil {
+		runF = a.runForceUnlock
+	}
 	c := &cobra.Command{
 		Use:   "force-unlock",
 		Short: "Remove the lock of a state file whose holder is gone",
@@ -241,29 +251,34 @@ shared file system) and is certainly no longer running.`,
 		Example: "  onboard force-unlock --state customers/onboard.state",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			statePath, err := stateLocation(statePath, nil)
-			if err != nil {
-				return err
-			}
-			if pgstate.IsURL(statePath) {
-				fmt.Fprintln(a.stdout, "a PostgreSQL state's locks die with their holder's session: there is nothing to unlock")
-				return nil
-			}
-			info, err := state.ForceUnlock(statePath)
-			if errors.Is(err, state.ErrNotLocked) || (err == nil && info == nil) {
-				fmt.Fprintf(a.stdout, "%s was not locked\n", statePath)
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "removed the lock of %s held by pid %d on %s (%s) since %s\n",
-				statePath, info.PID, info.Host, info.Command, info.Started.Format(time.RFC3339))
-			return nil
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&statePath, "state", "", stateFlagHelp)
+	c.Flags().StringVar(&opts.statePath, "state", "", stateFlagHelp)
 	return c
+}
+
+// runForceUnlock is onboard force-unlock.
+func (a *app) runForceUnlock(_ context.Context, opts *forceUnlockOptions) error {
+	statePath, err := stateLocation(opts.statePath, nil)
+	if err != nil {
+		return err
+	}
+	if pgstate.IsURL(statePath) {
+		fmt.Fprintln(a.stdout, "a PostgreSQL state's locks die with their holder's session: there is nothing to unlock")
+		return nil
+	}
+	info, err := state.ForceUnlock(statePath)
+	if errors.Is(err, state.ErrNotLocked) || (err == nil && info == nil) {
+		fmt.Fprintf(a.stdout, "%s was not locked\n", statePath)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "removed the lock of %s held by pid %d on %s (%s) since %s\n",
+		statePath, info.PID, info.Host, info.Command, info.Started.Format(time.RFC3339))
+	return nil
 }
 
 // readState reads a state for list and show. Unlike plan, they refuse a

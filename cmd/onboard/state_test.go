@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/onboardhq/onboard/pkg/resource"
 )
 
@@ -65,4 +67,24 @@ func TestStateFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The flags of onboard force-unlock, apart from what it does.
+func TestForceUnlockFlags(t *testing.T) {
+	build := func(runF func(context.Context, *forceUnlockOptions) error) *cobra.Command {
+		return newForceUnlockCmd(&app{}, runF)
+	}
+	testFlags(t, build, []flagCase[forceUnlockOptions]{
+		{args: nil, check: func(t *testing.T, o *forceUnlockOptions) {
+			if o.statePath != "" {
+				t.Errorf("defaults: %+v", o)
+			}
+		}},
+		{args: []string{"--state", "s.state"}, check: func(t *testing.T, o *forceUnlockOptions) {
+			if o.statePath != "s.state" {
+				t.Errorf("flags: %+v", o)
+			}
+		}},
+		{args: []string{"s.state"}, wantErr: `unknown command "s.state"`},
+	})
 }
