@@ -17,7 +17,7 @@ import (
 // conversions (toSavedX, (savedX).plan), the only place that maps its
 // fields. A field added to a plan type fails TestFormatMapsEveryField
 // until it is mapped here (and Version bumped if old files no longer
-// read the same) or listed there as deliberately not saved.
+// read the same) or listed in its notSaved as deliberately not saved.
 
 // savedFile is the whole file.
 type savedFile struct {

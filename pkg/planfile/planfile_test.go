@@ -271,14 +271,20 @@ func TestFormatMapsEveryField(t *testing.T) {
 	}
 }
 
-// compareFields names the first field that did not come back.
+// notSaved are the fields of the plan types a saved plan deliberately
+// leaves out (path as compareFields names it -> why), e.g. one the plan
+// recomputes. None today: a Billing's Charge is saved by the list it is
+// in (fixed up above).
+var notSaved = map[string]string{}
+
+// compareFields names each field that did not come back.
 func compareFields(t *testing.T, name string, got, want reflect.Value) {
 	t.Helper()
-	if reflect.DeepEqual(got.Interface(), want.Interface()) {
+	if _, ok := notSaved[name]; ok || reflect.DeepEqual(got.Interface(), want.Interface()) {
 		return
 	}
 	if got.Kind() != reflect.Struct {
-		t.Errorf("%s: got %#v, want %#v: not saved, or not read back (format.go)", name, got.Interface(), want.Interface())
+		t.Errorf("%s: got %#v, want %#v: not saved, or not read back: map it in format.go, or list it in notSaved", name, got.Interface(), want.Interface())
 		return
 	}
 	for i := range got.NumField() {
