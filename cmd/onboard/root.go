@@ -42,7 +42,7 @@ so a rerun only does what is missing.`,
 	})
 	root.AddCommand(
 		newValidateCmd(a, nil), newPlanCmd(a, nil), newApplyCmd(a, nil), newGraphCmd(a, nil), newDriftCmd(a, nil),
-		newStateCmd(a, nil), newShowCmd(a, nil), newExportCmd(a, nil), newInvoicesCmd(a, nil), newForceUnlockCmd(a, nil), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
+		newStateCmd(a, nil), newShowCmd(a, nil), newExportCmd(a, nil), newInvoicesCmd(a, nil), newForceUnlockCmd(a, nil), newSandboxCmd(a, nil), newSchemaCmd(a), newVersionCmd(a),
 	)
 	registerCompletions(root)
 	return root
