@@ -18,19 +18,28 @@ import (
 	"github.com/onboardhq/onboard/pkg/state"
 )
 
-func newApplyCmd(a *app) *cobra.Command {
-	var (
-		f           planFlags
-		cf          clientFlags
-		parallelism int
-		failFast    bool
-		autoApprove bool
-		lockTimeout time.Duration
-		output      string
-		retarget    bool
-		eventsPath  string
-		rf          refreshFlags
-	)
+// applyOptions are onboard apply's inputs.
+type applyOptions struct {
+	paths       []string // manifests, or one saved plan
+	plan        planFlags
+	client      clientFlags
+	refresh     refreshFlags
+	parallelism int
+	failFast    bool
+	autoApprove bool
+	lockTimeout time.Duration
+	output      string
+	retarget    bool
+	eventsPath  string
+}
+
+// newApplyCmd builds onboard apply; runF runs it (a.runApply unless a test
+// checks the flags alone).
+func newApplyCmd(a *app, runF func(context.Context, *applyOptions) error) *cobra.Command {
+	opts := &applyOptions{}
+	if runF == nil {
+		runF = a.runApply
+	}
 	c := &cobra.Command{
 		Use:   "apply PATH... | apply PLAN_FILE",
 		Short: "Make BlueRockTEL what the manifests declare: create what is missing, update what changed",
@@ -60,219 +69,227 @@ requests in flight finish; a second signal exits at once.`,
   onboard apply customers/ --auto-approve --events events.jsonl   # progress for people, events for tools`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			if err := checkOutput(output, textOrJSON); err != nil {
+			if err := checkOutput(opts.output, textOrJSON); err != nil {
 				return err
 			}
-			if parallelism < 1 {
+			if opts.parallelism < 1 {
 				return usagef("--parallelism must be at least 1")
 			}
-			var saved *planfile.File
-			if len(paths) == 1 && planfile.IsPlan(paths[0]) {
-				var err error
-				if saved, err = planfile.Read(paths[0]); err != nil {
-					return &usageError{err}
-				}
-				paths = saved.Manifests
-				if f.statePath == "" && os.Getenv(stateEnv) == "" {
-					f.statePath = saved.State // the state the plan was made against
-				}
-			}
-			set, err := a.load(paths)
-			if err != nil {
-				return err
-			}
-			if err := rf.resolve(paths); err != nil {
-				return err
-			}
-			rules, err := a.loadPolicy(paths)
-			if err != nil {
-				return err
-			}
-			events, err := openEvents(eventsPath)
-			if err != nil {
-				return err
-			}
-			defer events.Close()
-			client, err := cf.client(a)
-			if err != nil {
-				return err
-			}
-			statePath, err := f.path(paths)
-			if err != nil {
-				return err
-			}
-			// Until its first record, an apply is a plan: one that sends
-			// nothing leaves no new state behind.
-			store, err := openState(statePath, state.Options{LockTimeout: lockTimeout, DiscardEmpty: true,
-				Command: "onboard apply " + strings.Join(paths, " "), OnWait: a.lockWait(lockTimeout)})
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			statePath = store.Location() // a URL without its password
-			if err := store.Lock(context.Background(), customerScopes(set), lockTimeout); err != nil {
-				return err
-			}
-			for _, w := range store.Warnings() {
-				fmt.Fprintf(a.stderr, "warning: %s\n", w)
-			}
-			if _, _, err := state.CheckAPI(store.Meta(), statePath, client.BaseURL(), retarget); err != nil {
-				return bindAPIError(err)
-			}
-			var (
-				p       *plan.Plan
-				verdict *policy.Verdict
-			)
-			if saved != nil {
-				now, err := origin(set, store.State(), statePath, cf.target())
-				if err != nil {
-					return err
-				}
-				if err := saved.Check(now); err != nil {
-					return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w; nothing was sent: make a new plan (onboard plan --out FILE) and review it", c.Flags().Arg(0), err)}
-				}
-				p = saved.Plan()
-				// What the saved plan refers to by id may have been
-				// deleted since: checked again before the first write.
-				refs := savedReferences(p)
-				_, existing, err := a.readAPI(c.Context(), &cf, client, nil, refs, parallelism, readOptions{})
-				if err != nil {
-					return err
-				}
-				if err := plan.CheckReferences(refs, existing); err != nil {
-					return a.missingRefs(err)
-				}
-				if verdict, err = a.savedVerdict(rules, saved, p); err != nil {
-					return err
-				}
-			} else if rf.only {
-				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
-			} else {
-				own := ownPart(statePath, store.State(), set)
-				// The ids the manifests refer to are read even without
-				// refresh (then only those of what is to be sent): a
-				// missing one fails here, before the first write.
-				refs := plan.References(set)
-				if rf.mode != refreshNone {
-					live, existing, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism, changedScope(set, own, f.adopt), refs)
-					if err != nil {
-						return err
-					}
-					if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live, Existing: existing}); err != nil {
-						return a.missingRefs(err)
-					}
-				} else {
-					if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt}); err != nil {
-						return err
-					}
-					if refs = plan.Sending(p, refs); len(refs) > 0 {
-						_, existing, err := a.readAPI(c.Context(), &cf, client, nil, refs, parallelism, readOptions{})
-						if err != nil {
-							return err
-						}
-						if err := p.Describe(refs, existing); err != nil {
-							return a.missingRefs(err)
-						}
-					}
-				}
-				if verdict, err = a.judge(rules, p, nil); err != nil {
-					return err
-				}
-			}
-			// A deny stops the apply before anything is written or sent;
-			// only a saved plan carries overrides, made and reviewed with it.
-			if verdict.Check() != nil {
-				planrender.PolicyText(a.stderr, verdict)
-				if saved != nil {
-					return denied(verdict, "nothing was sent (the project's policy denies the saved plan, and it has no override of these rules)")
-				}
-				return denied(verdict, "nothing was sent")
-			}
-			interactive := saved == nil && !autoApprove && a.interactive()
-			if verdict != nil && len(verdict.Findings)+len(verdict.Overrides) > 0 && !interactive {
-				planrender.PolicyText(a.stderr, verdict)
-			}
-			if err := recordImported(p, store); err != nil {
-				return err
-			}
-			counts := p.Counts()
-			if counts.Orphan > 0 {
-				fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; they are never deleted (see `onboard plan`)\n", counts.Orphan)
-			}
-			if !p.HasChanges() {
-				if err := store.Close(); err != nil {
-					return fmt.Errorf("write state %s: %w", statePath, err)
-				}
-				events.summary(&apply.Result{Unchanged: counts.NoOp}, 0)
-				if output == "json" {
-					return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp}})
-				}
-				fmt.Fprintln(a.stdout, nothingToDo(counts))
-				return nil
-			}
-			if saved == nil && !autoApprove {
-				if !a.interactive() {
-					return usagef("apply asks for confirmation, and this is not a terminal: pass --auto-approve, " +
-						"or apply a reviewed plan (onboard plan --out FILE, then onboard apply FILE)")
-				}
-				ms, err := projectMoney(paths)
-				if err != nil {
-					return err
-				}
-				if err := planrender.TextWith(a.stdout, p, planrender.TextOptions{Policy: verdict, Money: ms}); err != nil {
-					return err
-				}
-				if !confirm(a.stdin, a.stderr) {
-					return &exitError{code: exitFailure, err: errors.New("apply cancelled; nothing was sent")}
-				}
-			}
-
-			if output != "json" {
-				fmt.Fprintf(a.stderr, "Applying: %d to create, %d to update, %d up to date; API %s, state %s\n",
-					counts.Create, counts.Update, counts.NoOp, cf.target(), statePath)
-			}
-			prog := newProgress(a, output == "json")
-			prog.events = events
-			prog.limits(client.Stats, cf.rate, parallelism)
-			ctx, stop := interruptible(a)
-			defer stop()
-			if err := preflight(ctx, store, client, retarget); err != nil {
-				return err
-			}
-			if saved != nil {
-				if err := recordOverrides(store, verdict, c.Flags().Arg(0)); err != nil {
-					return err
-				}
-			}
-			ctx, unstop := stopOnTrip(ctx, client)
-			defer unstop()
-			res := apply.Run(ctx, p, client, store, apply.Options{
-				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
-			prog.finish()
-			if client.Tripped() != nil {
-				res.Interrupted = false // stopped by the API's refusal, not by the user
-			}
-			closeErr := store.Close()
-			events.summary(res, store.BytesWritten())
-			err = a.report(res, output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
-			if eerr := events.Close(); err == nil && eerr != nil {
-				err = &exitError{code: exitFailure, err: eerr}
-			}
-			return err
+			opts.paths = paths
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
-	c.Flags().BoolVar(&retarget, "retarget", false, "bind the state to this API although it belongs to another (its ids are then taken to name objects here)")
-	c.Flags().BoolVar(&f.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
-	rf.register(c.Flags(), "record in the state what BlueRockTEL holds now (changed or deleted there), changing nothing in BlueRockTEL")
-	c.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
-	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
-	c.Flags().BoolVar(&failFast, "fail-fast", false, "stop starting steps after the first failure")
-	c.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for another apply to release the state lock (default: fail at once)")
-	c.Flags().StringVarP(&output, "output", "o", "text", "text, or json: one event per line on stdout")
-	c.Flags().StringVar(&eventsPath, "events", "", "also write the JSON events (as --output json prints them) to this file")
-	cf.register(c.Flags())
+	c.Flags().StringVar(&opts.plan.statePath, "state", "", stateFlagHelp)
+	c.Flags().BoolVar(&opts.retarget, "retarget", false, "bind the state to this API although it belongs to another (its ids are then taken to name objects here)")
+	c.Flags().BoolVar(&opts.plan.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
+	opts.refresh.register(c.Flags(), "record in the state what BlueRockTEL holds now (changed or deleted there), changing nothing in BlueRockTEL")
+	c.Flags().BoolVar(&opts.autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
+	c.Flags().IntVarP(&opts.parallelism, "parallelism", "p", 8, "requests in flight at most")
+	c.Flags().BoolVar(&opts.failFast, "fail-fast", false, "stop starting steps after the first failure")
+	c.Flags().DurationVar(&opts.lockTimeout, "lock-timeout", 0, "wait this long for another apply to release the state lock (default: fail at once)")
+	c.Flags().StringVarP(&opts.output, "output", "o", "text", "text, or json: one event per line on stdout")
+	c.Flags().StringVar(&opts.eventsPath, "events", "", "also write the JSON events (as --output json prints them) to this file")
+	opts.client.register(c.Flags())
 	return c
+}
+
+// runApply is onboard apply: of the manifests (plan, confirm, apply) or of
+// a saved plan.
+func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
+	paths := opts.paths
+	var saved *planfile.File
+	if len(paths) == 1 && planfile.IsPlan(paths[0]) {
+		var err error
+		if saved, err = planfile.Read(paths[0]); err != nil {
+			return &usageError{err}
+		}
+		paths = saved.Manifests
+		if opts.plan.statePath == "" && os.Getenv(stateEnv) == "" {
+			opts.plan.statePath = saved.State // the state the plan was made against
+		}
+	}
+	set, err := a.load(paths)
+	if err != nil {
+		return err
+	}
+	if err := opts.refresh.resolve(paths); err != nil {
+		return err
+	}
+	rules, err := a.loadPolicy(paths)
+	if err != nil {
+		return err
+	}
+	events, err := openEvents(opts.eventsPath)
+	if err != nil {
+		return err
+	}
+	defer events.Close()
+	client, err := opts.client.client(a)
+	if err != nil {
+		return err
+	}
+	statePath, err := opts.plan.path(paths)
+	if err != nil {
+		return err
+	}
+	// Until its first record, an apply is a plan: one that sends
+	// nothing leaves no new state behind.
+	store, err := openState(statePath, state.Options{LockTimeout: opts.lockTimeout, DiscardEmpty: true,
+		Command: "onboard apply " + strings.Join(paths, " "), OnWait: a.lockWait(opts.lockTimeout)})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	statePath = store.Location() // a URL without its password
+	if err := store.Lock(context.Background(), customerScopes(set), opts.lockTimeout); err != nil {
+		return err
+	}
+	for _, w := range store.Warnings() {
+		fmt.Fprintf(a.stderr, "warning: %s\n", w)
+	}
+	if _, _, err := state.CheckAPI(store.Meta(), statePath, client.BaseURL(), opts.retarget); err != nil {
+		return bindAPIError(err)
+	}
+	var (
+		p       *plan.Plan
+		verdict *policy.Verdict
+	)
+	if saved != nil {
+		now, err := origin(set, store.State(), statePath, opts.client.target())
+		if err != nil {
+			return err
+		}
+		if err := saved.Check(now); err != nil {
+			return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w; nothing was sent: make a new plan (onboard plan --out FILE) and review it", opts.paths[0], err)}
+		}
+		p = saved.Plan()
+		// What the saved plan refers to by id may have been
+		// deleted since: checked again before the first write.
+		refs := savedReferences(p)
+		_, existing, err := a.readAPI(ctx, &opts.client, client, nil, refs, opts.parallelism, readOptions{})
+		if err != nil {
+			return err
+		}
+		if err := plan.CheckReferences(refs, existing); err != nil {
+			return a.missingRefs(err)
+		}
+		if verdict, err = a.savedVerdict(rules, saved, p); err != nil {
+			return err
+		}
+	} else if opts.refresh.only {
+		return a.refreshOnlyApply(ctx, &opts.refresh, &opts.client, client, store, opts.parallelism, opts.autoApprove)
+	} else {
+		own := ownPart(statePath, store.State(), set)
+		// The ids the manifests refer to are read even without
+		// refresh (then only those of what is to be sent): a
+		// missing one fails here, before the first write.
+		refs := plan.References(set)
+		if opts.refresh.mode != refreshNone {
+			live, existing, err := a.refreshLive(ctx, &opts.refresh, &opts.client, client, own, opts.parallelism, changedScope(set, own, opts.plan.adopt), refs)
+			if err != nil {
+				return err
+			}
+			if p, err = plan.Compile(set, own, plan.Options{Adopt: opts.plan.adopt, Live: live, Existing: existing}); err != nil {
+				return a.missingRefs(err)
+			}
+		} else {
+			if p, err = plan.Compile(set, own, plan.Options{Adopt: opts.plan.adopt}); err != nil {
+				return err
+			}
+			if refs = plan.Sending(p, refs); len(refs) > 0 {
+				_, existing, err := a.readAPI(ctx, &opts.client, client, nil, refs, opts.parallelism, readOptions{})
+				if err != nil {
+					return err
+				}
+				if err := p.Describe(refs, existing); err != nil {
+					return a.missingRefs(err)
+				}
+			}
+		}
+		if verdict, err = a.judge(rules, p, nil); err != nil {
+			return err
+		}
+	}
+	// A deny stops the apply before anything is written or sent;
+	// only a saved plan carries overrides, made and reviewed with it.
+	if verdict.Check() != nil {
+		planrender.PolicyText(a.stderr, verdict)
+		if saved != nil {
+			return denied(verdict, "nothing was sent (the project's policy denies the saved plan, and it has no override of these rules)")
+		}
+		return denied(verdict, "nothing was sent")
+	}
+	interactive := saved == nil && !opts.autoApprove && a.interactive()
+	if verdict != nil && len(verdict.Findings)+len(verdict.Overrides) > 0 && !interactive {
+		planrender.PolicyText(a.stderr, verdict)
+	}
+	if err := apply.RecordImported(p, store); err != nil {
+		return err
+	}
+	counts := p.Counts()
+	if counts.Orphan > 0 {
+		fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; they are never deleted (see `onboard plan`)\n", counts.Orphan)
+	}
+	if !p.HasChanges() {
+		if err := store.Close(); err != nil {
+			return fmt.Errorf("write state %s: %w", statePath, err)
+		}
+		events.summary(&apply.Result{Unchanged: counts.NoOp}, 0)
+		if opts.output == "json" {
+			return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp}})
+		}
+		fmt.Fprintln(a.stdout, nothingToDo(counts))
+		return nil
+	}
+	if saved == nil && !opts.autoApprove {
+		if !a.interactive() {
+			return usagef("apply asks for confirmation, and this is not a terminal: pass --auto-approve, " +
+				"or apply a reviewed plan (onboard plan --out FILE, then onboard apply FILE)")
+		}
+		ms, err := projectMoney(paths)
+		if err != nil {
+			return err
+		}
+		if err := planrender.TextWith(a.stdout, p, planrender.TextOptions{Policy: verdict, Money: ms}); err != nil {
+			return err
+		}
+		if !confirm(a.stdin, a.stderr) {
+			return &exitError{code: exitFailure, err: errors.New("apply cancelled; nothing was sent")}
+		}
+	}
+
+	if opts.output != "json" {
+		fmt.Fprintf(a.stderr, "Applying: %d to create, %d to update, %d up to date; API %s, state %s\n",
+			counts.Create, counts.Update, counts.NoOp, opts.client.target(), statePath)
+	}
+	prog := newProgress(a, opts.output == "json")
+	prog.events = events
+	prog.limits(client.Stats, opts.client.rate, opts.parallelism)
+	ctx, stop := interruptible(a)
+	defer stop()
+	if err := preflight(ctx, store, client, opts.retarget); err != nil {
+		return err
+	}
+	if saved != nil {
+		if err := recordOverrides(store, verdict, opts.paths[0]); err != nil {
+			return err
+		}
+	}
+	ctx, unstop := stopOnTrip(ctx, client)
+	defer unstop()
+	res := apply.Run(ctx, p, client, store, apply.Options{
+		Parallelism: opts.parallelism, FailFast: opts.failFast, OnEvent: prog.event})
+	prog.finish()
+	if client.Tripped() != nil {
+		res.Interrupted = false // stopped by the API's refusal, not by the user
+	}
+	closeErr := store.Close()
+	events.summary(res, store.BytesWritten())
+	err = a.report(res, opts.output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
+	if eerr := events.Close(); err == nil && eerr != nil {
+		err = &exitError{code: exitFailure, err: eerr}
+	}
+	return err
 }
 
 // nothingToDo is apply's summary when nothing is to be sent; it still
@@ -284,22 +301,6 @@ func nothingToDo(c plan.Counts) string {
 		msg += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
 	}
 	return msg + "."
-}
-
-// recordImported writes the manifest's spec for objects imported by hand,
-// so later plans can diff them.
-func recordImported(p *plan.Plan, store state.Backend) error {
-	for _, s := range p.Steps {
-		if !s.Imported {
-			continue
-		}
-		o := *s.Existing
-		o.Hash, o.Spec, o.Time = s.Hash, s.Spec, time.Now()
-		if err := store.Put(o); err != nil {
-			return fmt.Errorf("record imported %s: %w", s.Addr, err)
-		}
-	}
-	return nil
 }
 
 // report prints failures and the summary, and picks the exit code.

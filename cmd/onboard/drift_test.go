@@ -9,7 +9,7 @@ import (
 )
 
 // The flags of onboard drift, apart from what it does.
-func TestDriftFlags(t *testing.T) {
+func TestDriftFlags(t *testing.T) { // written before testFlags (flags_test.go); the same checks
 	tests := []struct {
 		args    []string
 		wantErr string

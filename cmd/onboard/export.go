@@ -14,30 +14,36 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 	"golang.org/x/term"
 
 	"github.com/onboardhq/onboard/pkg/export"
-	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
-func newExportCmd(a *app) *cobra.Command {
-	var (
-		cf           clientFlags
-		out          string
-		customers    []string
-		allCustomers bool
-		catalog      bool
-		noCatalog    bool
-		includeExtra bool
-		statePath    string
-		force        bool
-		parallelism  int
-		schema       string
-	)
+// exportOptions are onboard export's inputs.
+type exportOptions struct {
+	client       clientFlags
+	out          string
+	customers    []string
+	allCustomers bool
+	catalog      bool
+	noCatalog    bool
+	includeExtra bool
+	statePath    string
+	force        bool
+	parallelism  int
+	schema       string
+}
+
+// newExportCmd builds onboard export; runF runs it (a.runExport unless a
+// test checks the flags alone).
+func newExportCmd(a *app, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	opts := &exportOptions{}
+	if runF == nil {
+		runF = a.runExport
+	}
 	c := &cobra.Command{
 		Use:   "export --out DIR (--customer ID|ACCOUNT... | --all-customers | --catalog)",
 		Short: "Write manifests and state for what already exists in BlueRockTEL",
@@ -68,128 +74,103 @@ leaves nothing behind.`,
   onboard export --all-customers --include-extra --out tenant/ --force   # export again over tenant/`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if out == "" {
+			if opts.out == "" {
 				return usagef("export needs --out DIR, the directory to write the manifests to")
 			}
-			if len(customers) == 0 && !allCustomers && !catalog {
+			if len(opts.customers) == 0 && !opts.allCustomers && !opts.catalog {
 				return usagef("nothing to export: pass --customer ID|ACCOUNT (repeatable), --all-customers or --catalog")
 			}
-			if len(customers) > 0 && allCustomers {
+			if len(opts.customers) > 0 && opts.allCustomers {
 				return usagef("--customer and --all-customers select customers twice: pass one of them")
 			}
-			if catalog && noCatalog {
+			if opts.catalog && opts.noCatalog {
 				return usagef("--catalog and --no-catalog contradict each other")
 			}
-			if parallelism < 1 {
+			if opts.parallelism < 1 {
 				return usagef("--parallelism must be at least 1")
 			}
-			sel := export.Selection{Customers: customers, AllCustomers: allCustomers}
-			switch {
-			case catalog:
-				sel.Catalog = export.CatalogAll
-			case noCatalog:
-				sel.Catalog = export.CatalogNone
-			}
-			if err := checkOut(out, force); err != nil {
-				return err
-			}
-			loc, err := exportStateLocation(statePath, out)
-			if err != nil {
-				return err
-			}
-			if isURL(loc) {
-				return usagef("export writes a state file; %s is not one: pass --state FILE", pgstate.Redact(loc))
-			}
-			if err := checkState(loc, force); err != nil {
-				return err
-			}
-			client, err := cf.client(a)
-			if err != nil {
-				return err
-			}
-			defer client.Close()
-
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			prog := newReadProgress(a.stderr)
-			start := time.Now()
-			est, st, err := export.Read(ctx, client, sel, export.ReadOptions{Parallelism: parallelism, OnRequest: prog.update})
-			prog.done()
-			readTook := time.Since(start)
-			if err != nil {
-				if ctx.Err() != nil {
-					return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
-				}
-				return err
-			}
-			res, err := export.Build(est, export.BuildOptions{IncludeExtra: includeExtra, Schema: schema})
-			if err != nil {
-				return err
-			}
-			for _, w := range res.Warnings {
-				fmt.Fprintf(a.stderr, "warning: %s\n", w)
-			}
-			staged, err := export.Stage(out, res.Files)
-			if err != nil {
-				return err
-			}
-			published := false
-			defer func() {
-				if !published {
-					os.RemoveAll(staged)
-				}
-			}()
-			set, err := loadStaged(a, staged, out)
-			if err != nil {
-				return err
-			}
-			objs, err := export.States(set, res, time.Now().UTC().Truncate(time.Millisecond))
-			if err != nil {
-				return err
-			}
-			stagedState, inside := stagedStatePath(loc, out, staged)
-			if err := writeState(stagedState, objs, client.BaseURL()); err != nil {
-				return err
-			}
-			if !inside {
-				defer os.Remove(stagedState)
-			}
-			if ctx.Err() != nil {
-				return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
-			}
-			if err := export.Publish(staged, out, true); err != nil { // checkOut allowed it
-				return err
-			}
-			published = true
-			if !inside {
-				if err := os.Rename(stagedState, loc); err != nil {
-					return fmt.Errorf("export: write the state %s: %w", loc, err)
-				}
-			}
-			customersN := len(est.Objects[resource.Customer])
-			fmt.Fprintf(a.stdout, "Exported %d objects (%d customers) to %s in %d files; state %s.\n",
-				res.Objects, customersN, out, len(res.Files), loc)
-			fmt.Fprintf(a.stderr, "Read %d objects with %d requests (%.3f per object) in %.3f s; wrote and checked the manifests and state in %.3f s.\n",
-				st.Objects, st.Requests(), st.PerObject(), readTook.Seconds(), (time.Since(start) - readTook).Seconds())
-			if res.Unmodelled > 0 && !includeExtra {
-				fmt.Fprintf(a.stderr, "note: %d objects have fields onboard does not model; they were left out (--include-extra keeps them under extra:)\n", res.Unmodelled)
-			}
-			return nil
+			return runF(c.Context(), opts)
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&out, "out", "", "directory to write the manifests to (must not exist, or be empty, unless --force)")
-	f.StringArrayVar(&customers, "customer", nil, "a customer to export, by id (digits) or customer account; repeatable")
-	f.BoolVar(&allCustomers, "all-customers", false, "export every customer")
-	f.BoolVar(&catalog, "catalog", false, "export the whole catalog (default: the families and items the exported customers use)")
-	f.BoolVar(&noCatalog, "no-catalog", false, "export no catalog object: customers refer to items by id (item_id)")
-	f.BoolVar(&includeExtra, "include-extra", false, "keep the fields the schema does not know under extra:")
-	f.StringVar(&statePath, "state", "", "state file to write (default: $ONBOARD_STATE, else where plan finds the state of --out; see README)")
-	f.BoolVar(&force, "force", false, "replace an existing --out directory and state")
-	f.IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
-	f.StringVar(&schema, "schema", "", "the $schema the files refer to, a URL or a path relative to --out (default: "+export.SchemaFile+", written into --out)")
-	cf.register(f)
+	f.StringVar(&opts.out, "out", "", "directory to write the manifests to (must not exist, or be empty, unless --force)")
+	f.StringArrayVar(&opts.customers, "customer", nil, "a customer to export, by id (digits) or customer account; repeatable")
+	f.BoolVar(&opts.allCustomers, "all-customers", false, "export every customer")
+	f.BoolVar(&opts.catalog, "catalog", false, "export the whole catalog (default: the families and items the exported customers use)")
+	f.BoolVar(&opts.noCatalog, "no-catalog", false, "export no catalog object: customers refer to items by id (item_id)")
+	f.BoolVar(&opts.includeExtra, "include-extra", false, "keep the fields the schema does not know under extra:")
+	f.StringVar(&opts.statePath, "state", "", "state file to write (default: $ONBOARD_STATE, else where plan finds the state of --out; see README)")
+	f.BoolVar(&opts.force, "force", false, "replace an existing --out directory and state")
+	f.IntVarP(&opts.parallelism, "parallelism", "p", 8, "requests in flight at most")
+	f.StringVar(&opts.schema, "schema", "", "the $schema the files refer to, a URL or a path relative to --out (default: "+export.SchemaFile+", written into --out)")
+	opts.client.register(f)
 	return c
+}
+
+// runExport is onboard export: read, build, then write the manifests and
+// their state. It stops on its own signals (an interrupted export writes
+// nothing), not on the context it is given.
+func (a *app) runExport(_ context.Context, opts *exportOptions) error {
+	sel := export.Selection{Customers: opts.customers, AllCustomers: opts.allCustomers}
+	switch {
+	case opts.catalog:
+		sel.Catalog = export.CatalogAll
+	case opts.noCatalog:
+		sel.Catalog = export.CatalogNone
+	}
+	if err := checkOut(opts.out, opts.force); err != nil {
+		return err
+	}
+	loc, err := exportStateLocation(opts.statePath, opts.out)
+	if err != nil {
+		return err
+	}
+	if isURL(loc) {
+		return usagef("export writes a state file; %s is not one: pass --state FILE", pgstate.Redact(loc))
+	}
+	if err := checkState(loc, opts.force); err != nil {
+		return err
+	}
+	client, err := opts.client.client(a)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	prog := newReadProgress(a.stderr)
+	start := time.Now()
+	est, st, err := export.Read(ctx, client, sel, export.ReadOptions{Parallelism: opts.parallelism, OnRequest: prog.update})
+	prog.done()
+	readTook := time.Since(start)
+	if err != nil {
+		if ctx.Err() != nil {
+			return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
+		}
+		return err
+	}
+	res, err := export.Build(est, export.BuildOptions{IncludeExtra: opts.includeExtra, Schema: opts.schema})
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(a.stderr, "warning: %s\n", w)
+	}
+	err = export.Write(ctx, res, export.WriteOptions{Out: opts.out, State: loc, API: client.BaseURL(),
+		Now: time.Now().UTC().Truncate(time.Millisecond)})
+	if err != nil {
+		return a.exportWriteError(ctx, err)
+	}
+	customersN := len(est.Objects[resource.Customer])
+	fmt.Fprintf(a.stdout, "Exported %d objects (%d customers) to %s in %d files; state %s.\n",
+		res.Objects, customersN, opts.out, len(res.Files), loc)
+	fmt.Fprintf(a.stderr, "Read %d objects with %d requests (%.3f per object) in %.3f s; wrote and checked the manifests and state in %.3f s.\n",
+		st.Objects, st.Requests(), st.PerObject(), readTook.Seconds(), (time.Since(start) - readTook).Seconds())
+	if res.Unmodelled > 0 && !opts.includeExtra {
+		fmt.Fprintf(a.stderr, "note: %d objects have fields onboard does not model; they were left out (--include-extra keeps them under extra:)\n", res.Unmodelled)
+	}
+	return nil
 }
 
 // checkOut refuses to write over a directory that holds something,
@@ -256,85 +237,21 @@ func checkState(loc string, force bool) error {
 	return nil
 }
 
-// stagedStatePath is where the state is written before it is published:
-// inside the staged directory when it belongs in out (published with it),
-// else beside its final place (renamed after the manifests).
-func stagedStatePath(loc, out, staged string) (string, bool) {
-	absLoc, err1 := filepath.Abs(loc)
-	absOut, err2 := filepath.Abs(out)
-	if err1 == nil && err2 == nil {
-		if rel, err := filepath.Rel(absOut, absLoc); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return filepath.Join(staged, rel), true
-		}
-	}
-	return filepath.Join(filepath.Dir(loc), "."+filepath.Base(loc)+".export"), false
-}
-
-// loadStaged loads the written manifests as plan will: an export that
-// does not validate is reported with the paths it would have had, and
-// nothing is written.
-func loadStaged(a *app, staged, out string) (*manifest.Set, error) {
-	set, err := manifest.Load(staged)
-	if err == nil {
-		return set, nil
-	}
-	var me *manifest.Error
-	if errors.As(err, &me) {
-		for _, d := range me.Diagnostics {
-			d.Pos.File = filepath.Join(out, strings.TrimPrefix(d.Pos.File, staged+string(filepath.Separator)))
+// exportWriteError phrases export.Write's errors: the diagnostics of
+// manifests that do not validate, an interruption, a state bound
+// elsewhere.
+func (a *app) exportWriteError(ctx context.Context, err error) error {
+	var ie *export.InvalidError
+	if errors.As(err, &ie) {
+		for _, d := range ie.Diagnostics {
 			fmt.Fprintln(a.stderr, d.String())
 		}
-		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the exported manifests (BlueRockTEL holds objects onboard cannot tell apart or does not accept); nothing was written", len(me.Diagnostics))}
+		return &exitError{code: exitFailure, err: fmt.Errorf("%d problem(s) in the exported manifests (BlueRockTEL holds objects onboard cannot tell apart or does not accept); nothing was written", len(ie.Diagnostics))}
 	}
-	return nil, err
-}
-
-// stateWriters journal the export's records concurrently.
-const stateWriters = 32
-
-// writeState writes a new state at path holding objs, bound to api.
-func writeState(path string, objs []state.Object, api string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("export: %w", err)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return &exitError{code: exitFailure, err: errors.New("interrupted: nothing was written")}
 	}
-	_ = os.Remove(path) // a leftover of an interrupted export
-	// The state is staged, not yet where any run looks: its records need
-	// no fsync each. The finished file is fsynced once, before it is
-	// published.
-	store, err := state.Open(path, state.Options{Command: "onboard export", NoSync: true})
-	if err != nil {
-		return err
-	}
-	if err := store.BindAPI(api, false); err != nil {
-		store.Close()
-		return bindAPIError(err)
-	}
-	var g errgroup.Group
-	g.SetLimit(stateWriters)
-	for _, o := range objs {
-		g.Go(func() error { return store.Put(o) })
-	}
-	werr := g.Wait()
-	if err := store.Close(); werr == nil && err != nil {
-		werr = err
-	}
-	if werr != nil {
-		return fmt.Errorf("export: write the state: %w", werr)
-	}
-	return syncFile(path)
-}
-
-// syncFile makes a written file durable.
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("export: write the state: %w", err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("export: write the state: %w", err)
-	}
-	return nil
+	return bindAPIError(err)
 }
 
 // readProgress shows the reads on a terminal: one line, redrawn at most

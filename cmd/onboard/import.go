@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -20,8 +21,13 @@ type importOptions struct {
 	schema string
 }
 
-func newImportCmd(a *app) *cobra.Command {
-	var o importOptions
+// newImportCmd builds onboard import; runF runs it (a.runImport unless a
+// test checks the flags alone).
+func newImportCmd(a *app, runF func(context.Context, *importOptions) error) *cobra.Command {
+	o := &importOptions{}
+	if runF == nil {
+		runF = a.runImport
+	}
 	c := &cobra.Command{
 		Use:   "import (WORKBOOK.xlsx | FILE.csv...) --out DIR",
 		Short: "Write manifests from the onboarding spreadsheet (a workbook or CSV files)",
@@ -54,8 +60,11 @@ objects no longer declared as orphaned.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if o.out == "" {
+				return usagef("import needs --out DIR, the directory to write the manifests to")
+			}
 			o.inputs = args
-			return runImport(a, o)
+			return runF(c.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -67,10 +76,7 @@ objects no longer declared as orphaned.`,
 
 // runImport reads the inputs, builds and checks the manifests, and
 // publishes them into o.out.
-func runImport(a *app, o importOptions) error {
-	if o.out == "" {
-		return usagef("import needs --out DIR, the directory to write the manifests to")
-	}
+func (a *app) runImport(_ context.Context, o *importOptions) error {
 	workbooks := 0
 	for _, p := range o.inputs {
 		switch strings.ToLower(filepath.Ext(p)) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,12 +18,23 @@ import (
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
-func newInvoicesCmd(a *app) *cobra.Command {
-	var (
-		statePath string
-		output    string
-		cf        clientFlags
-	)
+// invoicesOptions are onboard invoices' inputs.
+type invoicesOptions struct {
+	addr      string
+	paths     []string
+	custAddr  string // the customer addr is, or is in
+	statePath string
+	output    string
+	client    clientFlags
+}
+
+// newInvoicesCmd builds onboard invoices; runF runs it (a.runInvoices
+// unless a test checks the flags alone).
+func newInvoicesCmd(a *app, runF func(context.Context, *invoicesOptions) error) *cobra.Command {
+	opts := &invoicesOptions{}
+	if runF == nil {
+		runF = a.runInvoices
+	}
 	c := &cobra.Command{
 		Use:   "invoices ADDRESS [PATH...]",
 		Short: "List a customer's invoices (read-only)",
@@ -37,62 +49,70 @@ PATHs only locate the state, as for plan and apply.`,
   onboard invoices customer.acme --output json`,
 		Args: needAddress,
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := checkOutput(output, textOrJSON); err != nil {
+			if err := checkOutput(opts.output, textOrJSON); err != nil {
 				return err
 			}
-			addr, paths := args[0], args[1:]
-			if _, err := manifest.KindOf(addr); err != nil {
+			opts.addr, opts.paths = args[0], args[1:]
+			if _, err := manifest.KindOf(opts.addr); err != nil {
 				return &usageError{err}
 			}
-			custAddr, ok := customerOf(addr)
+			custAddr, ok := customerOf(opts.addr)
 			if !ok {
-				return usagef("%s is not a customer or an object of one: invoices are a customer's (e.g. customer.acme)", addr)
+				return usagef("%s is not a customer or an object of one: invoices are a customer's (e.g. customer.acme)", opts.addr)
 			}
-			statePath, err := stateLocation(statePath, paths)
-			if err != nil {
-				return err
-			}
-			st, err := readState(a, statePath)
-			if err != nil {
-				return err
-			}
-			cust, err := createdIn(st, statePath, custAddr)
-			if err != nil {
-				return err
-			}
-			var fileID int64
-			if k, _ := manifest.KindOf(addr); k == resource.CustomerFile {
-				f, err := createdIn(st, statePath, addr)
-				if err != nil {
-					return err
-				}
-				fileID = f.ID
-			}
-			client, err := cf.client(a)
-			if err != nil {
-				return err
-			}
-			defer client.Close()
-			all, err := client.Invoices(c.Context(), cust.ID)
-			if err != nil {
-				return err
-			}
-			invs := make([]bluerocktel.Invoice, 0, len(all))
-			for _, inv := range all {
-				if fileID == 0 || inv.CustomerFileID == fileID {
-					invs = append(invs, inv)
-				}
-			}
-			if output == "json" {
-				return writeInvoicesJSON(a.stdout, addr, cust.ID, invs)
-			}
-			return writeInvoicesText(a.stdout, addr, cust.ID, invs)
+			opts.custAddr = custAddr
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
-	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
-	cf.register(c.Flags())
+	c.Flags().StringVar(&opts.statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
+	c.Flags().StringVarP(&opts.output, "output", "o", "text", "text or json")
+	opts.client.register(c.Flags())
 	return c
+}
+
+// runInvoices is onboard invoices: the customer's invoices (or its
+// file's), read from BlueRockTEL.
+func (a *app) runInvoices(ctx context.Context, opts *invoicesOptions) error {
+	addr, paths, custAddr := opts.addr, opts.paths, opts.custAddr
+	statePath, err := stateLocation(opts.statePath, paths)
+	if err != nil {
+		return err
+	}
+	st, err := readState(a, statePath)
+	if err != nil {
+		return err
+	}
+	cust, err := createdIn(st, statePath, custAddr)
+	if err != nil {
+		return err
+	}
+	var fileID int64
+	if k, _ := manifest.KindOf(addr); k == resource.CustomerFile {
+		f, err := createdIn(st, statePath, addr)
+		if err != nil {
+			return err
+		}
+		fileID = f.ID
+	}
+	client, err := opts.client.client(a)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	all, err := client.Invoices(ctx, cust.ID)
+	if err != nil {
+		return err
+	}
+	invs := make([]bluerocktel.Invoice, 0, len(all))
+	for _, inv := range all {
+		if fileID == 0 || inv.CustomerFileID == fileID {
+			invs = append(invs, inv)
+		}
+	}
+	if opts.output == "json" {
+		return writeInvoicesJSON(a.stdout, addr, cust.ID, invs)
+	}
+	return writeInvoicesText(a.stdout, addr, cust.ID, invs)
 }
 
 // customerOf returns the address of the customer an address is in (its

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -132,19 +133,32 @@ func checkMaxBytes(n int) error {
 	return nil
 }
 
-func newPlanCmd(a *app) *cobra.Command {
-	var (
-		f           planFlags
-		cf          clientFlags
-		rf          refreshFlags
-		parallelism int
-		output      string
-		out         string
-		detailedEC  bool
-		maxBytes    int
-		of          overrideFlags
-		threshold   string
-	)
+// planOptions are onboard plan's inputs.
+type planOptions struct {
+	paths       []string
+	plan        planFlags
+	client      clientFlags
+	refresh     refreshFlags
+	parallelism int
+	output      string
+	out         string
+	detailedEC  bool
+	maxBytes    int
+	// overrides are --override and --reason: a denying rule the saved
+	// plan overrides; threshold is --comment-threshold.
+	overrides    overrideFlags
+	overrideList []policy.Override
+	threshold    string
+	thresholdAt  *planrender.Threshold
+}
+
+// newPlanCmd builds onboard plan; runF runs it (a.runPlan unless a test
+// checks the flags alone).
+func newPlanCmd(a *app, runF func(context.Context, *planOptions) error) *cobra.Command {
+	opts := &planOptions{}
+	if runF == nil {
+		runF = a.runPlan
+	}
 	c := &cobra.Command{
 		Use:   "plan PATH...",
 		Short: "Show what apply would do, without sending anything",
@@ -197,107 +211,126 @@ onboard apply FILE.`,
   onboard plan customers/ --out plan.onboard --override discount-cap --reason 'agreed with finance (FIN-1234)'`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			if err := checkOutput(output, planOutputs); err != nil {
+			if err := checkOutput(opts.output, planOutputs); err != nil {
 				return err
 			}
-			if err := checkMaxBytes(maxBytes); err != nil {
+			if err := checkMaxBytes(opts.maxBytes); err != nil {
 				return err
 			}
-			if err := rf.resolve(paths); err != nil {
-				return err
-			}
-			overrides, err := of.overrides(out)
+			th, err := parseThreshold(opts.threshold, opts.output)
 			if err != nil {
 				return err
 			}
-			th, err := parseThreshold(threshold, output)
+			overrides, err := opts.overrides.overrides(opts.out)
 			if err != nil {
 				return err
 			}
-			ms, err := projectMoney(paths)
-			if err != nil {
-				return err
+			if overrides != nil && opts.refresh.only {
+				return usagef("--override goes with a plan to apply, not with --refresh-only")
 			}
-			if f.api, err = cf.api(); err != nil {
-				return err
-			}
-			if rf.only {
-				if overrides != nil {
-					return usagef("--override goes with a plan to apply, not with --refresh-only")
-				}
-				return a.refreshOnlyPlan(c, paths, &f, &rf, &cf, parallelism, detailedEC)
-			}
-			rules, err := a.loadPolicy(paths)
-			if err != nil {
-				return err
-			}
-			p, set, st, err := a.compileSet(paths, &f, func(st *state.State, within scope, refs []plan.Reference) (map[string]*refresh.Live, plan.Existing, error) {
-				return a.refreshLive(c.Context(), &rf, &cf, nil, st, parallelism, within, refs)
-			})
-			if err != nil {
-				return err
-			}
-			verdict, err := a.judge(rules, p, overrides)
-			if err != nil {
-				return err
-			}
-			blocked := verdict.Check() != nil
-			if out != "" && !blocked {
-				loc, err := f.path(paths)
-				if err != nil {
-					return err
-				}
-				o, err := origin(set, st, pgstate.WithoutPassword(loc), cf.target())
-				if err != nil {
-					return err
-				}
-				pf := planfile.New(p, o)
-				pf.Policy = verdict
-				if err := pf.Write(out); err != nil {
-					return fmt.Errorf("write the plan: %w", err)
-				}
-			}
-			md := planrender.MarkdownOptions{MaxBytes: maxBytes, Money: ms, Threshold: th,
-				Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
-			if out != "" {
-				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
-			}
-			if err := render(a.stdout, p, verdict, output, md); err != nil {
-				return err
-			}
-			if blocked {
-				nothing := "apply refuses it"
-				if out != "" {
-					nothing = "the plan was not saved"
-				}
-				return denied(verdict, nothing)
-			}
-			if out != "" {
-				fmt.Fprintf(a.stderr, "Saved the plan to %s; apply exactly it with: onboard apply %s\n", out, out)
-			}
-			if detailedEC && p.HasChanges() {
-				return &exitError{code: exitChanges}
-			}
-			return nil
+			opts.thresholdAt, opts.overrideList = th, overrides
+			opts.paths = paths
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
-	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
-	c.Flags().BoolVar(&f.retarget, "retarget", false, "plan for this API although the state belongs to another (apply --retarget binds it)")
-	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
-	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
-	c.Flags().StringVar(&threshold, "comment-threshold", "", thresholdHelp)
-	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
-	rf.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
-	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
-	cf.register(c.Flags())
-	c.Flags().StringVar(&out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
-	of.register(c.Flags())
+	c.Flags().StringVar(&opts.plan.statePath, "state", "", stateFlagHelp)
+	c.Flags().BoolVar(&opts.plan.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
+	c.Flags().BoolVar(&opts.plan.retarget, "retarget", false, "plan for this API although the state belongs to another (apply --retarget binds it)")
+	c.Flags().StringVarP(&opts.output, "output", "o", "text", "text, json or markdown")
+	c.Flags().IntVar(&opts.maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
+	c.Flags().StringVar(&opts.threshold, "comment-threshold", "", thresholdHelp)
+	c.Flags().BoolVar(&opts.detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
+	opts.refresh.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
+	c.Flags().IntVarP(&opts.parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
+	opts.client.register(c.Flags())
+	c.Flags().StringVar(&opts.out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
+	opts.overrides.register(c.Flags())
 	return c
 }
 
-func newGraphCmd(a *app) *cobra.Command {
-	var f planFlags
+// runPlan is onboard plan: refresh, compile, render, and save with --out.
+func (a *app) runPlan(ctx context.Context, opts *planOptions) error {
+	paths := opts.paths
+	if err := opts.refresh.resolve(paths); err != nil {
+		return err
+	}
+	ms, err := projectMoney(paths)
+	if err != nil {
+		return err
+	}
+	if opts.plan.api, err = opts.client.api(); err != nil {
+		return err
+	}
+	if opts.refresh.only {
+		return a.refreshOnlyPlan(ctx, paths, &opts.plan, &opts.refresh, &opts.client, opts.parallelism, opts.detailedEC)
+	}
+	rules, err := a.loadPolicy(paths)
+	if err != nil {
+		return err
+	}
+	p, set, st, err := a.compileSet(paths, &opts.plan, func(st *state.State, within scope, refs []plan.Reference) (map[string]*refresh.Live, plan.Existing, error) {
+		return a.refreshLive(ctx, &opts.refresh, &opts.client, nil, st, opts.parallelism, within, refs)
+	})
+	if err != nil {
+		return err
+	}
+	verdict, err := a.judge(rules, p, opts.overrideList)
+	if err != nil {
+		return err
+	}
+	blocked := verdict.Check() != nil
+	if opts.out != "" && !blocked {
+		loc, err := opts.plan.path(paths)
+		if err != nil {
+			return err
+		}
+		o, err := origin(set, st, pgstate.WithoutPassword(loc), opts.client.target())
+		if err != nil {
+			return err
+		}
+		pf := planfile.New(p, o)
+		pf.Policy = verdict
+		if err := pf.Write(opts.out); err != nil {
+			return fmt.Errorf("write the plan: %w", err)
+		}
+	}
+	md := planrender.MarkdownOptions{MaxBytes: opts.maxBytes, Money: ms, Threshold: opts.thresholdAt,
+		Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
+	if opts.out != "" {
+		md.Rest = "`onboard show " + opts.out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
+	}
+	if err := render(a.stdout, p, verdict, opts.output, md); err != nil {
+		return err
+	}
+	if blocked {
+		nothing := "apply refuses it"
+		if opts.out != "" {
+			nothing = "the plan was not saved"
+		}
+		return denied(verdict, nothing)
+	}
+	if opts.out != "" {
+		fmt.Fprintf(a.stderr, "Saved the plan to %s; apply exactly it with: onboard apply %s\n", opts.out, opts.out)
+	}
+	if opts.detailedEC && p.HasChanges() {
+		return &exitError{code: exitChanges}
+	}
+	return nil
+}
+
+// graphOptions are onboard graph's inputs.
+type graphOptions struct {
+	paths []string
+	plan  planFlags
+}
+
+// newGraphCmd builds onboard graph; runF runs it (a.runGraph unless a
+// test checks the flags alone).
+func newGraphCmd(a *app, runF func(context.Context, *graphOptions) error) *cobra.Command {
+	opts := &graphOptions{}
+	if runF == nil {
+		runF = a.runGraph
+	}
 	c := &cobra.Command{
 		Use:     "graph PATH...",
 		Short:   "Print the dependency graph in Graphviz DOT",
@@ -305,13 +338,19 @@ func newGraphCmd(a *app) *cobra.Command {
 		Example: `  onboard graph examples/acme.yaml | dot -Tsvg > acme.svg`,
 		Args:    needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			p, err := a.compile(paths, &f)
-			if err != nil {
-				return err
-			}
-			return planrender.DOT(a.stdout, p)
+			opts.paths = paths
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
+	c.Flags().StringVar(&opts.plan.statePath, "state", "", stateFlagHelp)
 	return c
+}
+
+// runGraph is onboard graph: the plan's dependency graph in DOT.
+func (a *app) runGraph(_ context.Context, opts *graphOptions) error {
+	p, err := a.compile(opts.paths, &opts.plan)
+	if err != nil {
+		return err
+	}
+	return planrender.DOT(a.stdout, p)
 }

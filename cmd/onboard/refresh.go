@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/onboardhq/onboard/pkg/bluerocktel"
@@ -188,7 +187,7 @@ func recordRefresh(store state.Backend, changes []refresh.Changed) error {
 }
 
 // refreshOnlyPlan is plan --refresh-only: what changed in BlueRockTEL.
-func (a *app) refreshOnlyPlan(c *cobra.Command, paths []string, f *planFlags, rf *refreshFlags, cf *clientFlags, parallelism int, detailedEC bool) error {
+func (a *app) refreshOnlyPlan(ctx context.Context, paths []string, f *planFlags, rf *refreshFlags, cf *clientFlags, parallelism int, detailedEC bool) error {
 	readOnlyGC()
 	statePath, err := f.path(paths)
 	if err != nil {
@@ -201,7 +200,7 @@ func (a *app) refreshOnlyPlan(c *cobra.Command, paths []string, f *planFlags, rf
 	if err := f.checkAPI(statePath, st); err != nil {
 		return err
 	}
-	live, _, err := a.refreshLive(c.Context(), rf, cf, nil, st, parallelism, nil, nil)
+	live, _, err := a.refreshLive(ctx, rf, cf, nil, st, parallelism, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -44,8 +44,8 @@ so a rerun only does what is missing.`,
 		return &usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	root.AddCommand(
-		newValidateCmd(a), newPlanCmd(a), newApplyCmd(a), newGraphCmd(a), newDriftCmd(a, nil),
-		newStateCmd(a), newShowCmd(a), newExportCmd(a), newImportCmd(a), newInvoicesCmd(a), newForceUnlockCmd(a), newSandboxCmd(a), newSchemaCmd(a), newVersionCmd(a),
+		newValidateCmd(a, nil), newPlanCmd(a, nil), newApplyCmd(a, nil), newGraphCmd(a, nil), newDriftCmd(a, nil),
+		newStateCmd(a, nil), newShowCmd(a, nil), newExportCmd(a, nil), newImportCmd(a, nil), newInvoicesCmd(a, nil), newForceUnlockCmd(a, nil), newSandboxCmd(a, nil), newSchemaCmd(a), newVersionCmd(a),
 	)
 	registerCompletions(root)
 	return root

@@ -13,12 +13,22 @@ import (
 	"github.com/onboardhq/onboard/pkg/sandbox"
 )
 
-func newSandboxCmd(a *app) *cobra.Command {
-	var (
-		addr   string
-		o      sandbox.Options
-		detach bool
-	)
+// sandboxOptions are onboard sandbox's inputs.
+type sandboxOptions struct {
+	addr    string
+	sandbox sandbox.Options
+	detach  bool
+}
+
+// newSandboxCmd builds onboard sandbox; runF serves it in the foreground
+// (a.runSandbox unless a test checks the flags alone). --detach starts
+// this command line again in the background (detachSandbox).
+func newSandboxCmd(a *app, runF func(context.Context, *sandboxOptions) error) *cobra.Command {
+	opts := &sandboxOptions{}
+	if runF == nil {
+		runF = a.runSandbox
+	}
+	o := &opts.sandbox
 	c := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Serve a local, in-memory BlueRockTEL API to try manifests against",
@@ -72,19 +82,17 @@ or give a data file (read only; the format of --data).`,
 			if o.Filters != sandbox.FiltersExact && o.Filters != sandbox.FiltersSpatie {
 				return usagef("--filters must be %s or %s, not %q", sandbox.FiltersExact, sandbox.FiltersSpatie, o.Filters)
 			}
-			if detach {
+			if opts.detach {
 				return detachSandbox(a, c)
 			}
 			if !c.Flags().Changed("seed") {
 				o.Seed = time.Now().UnixNano()
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return sandbox.Serve(ctx, addr, o, a.stdout)
+			return runF(c.Context(), opts)
 		},
 	}
 	fs := c.Flags()
-	fs.StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on (port 0: a free port)")
+	fs.StringVar(&opts.addr, "addr", "127.0.0.1:0", "address to listen on (port 0: a free port)")
 	fs.StringVar(&o.Token, "token", "", "bearer token to require (default: a random one, printed)")
 	fs.DurationVar(&o.Latency, "latency", 0, "added to every API request")
 	fs.DurationVar(&o.Jitter, "jitter", 0, "latency varies uniformly by up to this much")
@@ -98,6 +106,13 @@ or give a data file (read only; the format of --data).`,
 	fs.Int64Var(&o.Seed, "seed", 0, "seed of the fault draws, for reproducible runs (default: random)")
 	fs.StringVar(&o.DataFile, "data", "", "load objects from this JSON file at start and save them there on exit")
 	fs.StringVar(&o.Preload, "preload", "", "start with these existing objects: a built-in seed ("+strings.Join(sandbox.SeedNames(), ", ")+") or a data file, read only")
-	fs.BoolVar(&detach, "detach", false, "serve in the background; print export lines for eval and the pid (ONBOARD_SANDBOX_PID)")
+	fs.BoolVar(&opts.detach, "detach", false, "serve in the background; print export lines for eval and the pid (ONBOARD_SANDBOX_PID)")
 	return c
+}
+
+// runSandbox is onboard sandbox: serve until interrupted.
+func (a *app) runSandbox(_ context.Context, opts *sandboxOptions) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return sandbox.Serve(ctx, opts.addr, opts.sandbox, a.stdout)
 }

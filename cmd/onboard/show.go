@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/onboardhq/onboard/pkg/bluerocktel"
+	"github.com/onboardhq/onboard/pkg/inspect"
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/plan"
-	"github.com/onboardhq/onboard/pkg/refresh"
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
@@ -29,16 +27,23 @@ var (
 	showPlanFlags = func(c *cobra.Command) {}
 )
 
-// showParallelism bounds show's reads: a file's lines come with its GET,
-// so there is rarely more than one request.
-const showParallelism = 4
+// showOptions are the inputs of onboard show ADDRESS (show PLAN_FILE is
+// showSavedPlan's).
+type showOptions struct {
+	addr      string
+	paths     []string
+	statePath string
+	output    string
+	client    clientFlags
+}
 
-func newShowCmd(a *app) *cobra.Command {
-	var (
-		statePath string
-		output    string
-		cf        clientFlags
-	)
+// newShowCmd builds onboard show; runF runs it for an address (a.runShow
+// unless a test checks the flags alone).
+func newShowCmd(a *app, runF func(context.Context, *showOptions) error) *cobra.Command {
+	opts := &showOptions{}
+	if runF == nil {
+		runF = a.runShow
+	}
 	c := &cobra.Command{
 		Use:   "show ADDRESS [PATH...]",
 		Short: "Show an object as BlueRockTEL has it now, with its drift",
@@ -58,189 +63,77 @@ its item, a generated customer_account) are shown but never count as drift.`,
 			if showSavedPlan != nil && isSavedPlan(args[0]) {
 				return showSavedPlan(a, c, args)
 			}
-			if err := checkOutput(output, textOrJSON); err != nil {
+			if err := checkOutput(opts.output, textOrJSON); err != nil {
 				return err
 			}
-			addr, paths := args[0], args[1:]
-			if _, err := manifest.KindOf(addr); err != nil {
+			opts.addr, opts.paths = args[0], args[1:]
+			if _, err := manifest.KindOf(opts.addr); err != nil {
 				return &usageError{err}
 			}
-			statePath, err := stateLocation(statePath, paths)
-			if err != nil {
-				return err
-			}
-			st, err := readState(a, statePath)
-			if err != nil {
-				return err
-			}
-			o := st.Get(addr)
-			if o == nil {
-				return fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
-			}
-			if o.Status != state.StatusCreated || o.ID <= 0 {
-				return fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)
-			}
-			var want map[string]map[string]string // manifest specs by address
-			if len(paths) > 0 {
-				set, err := a.load(paths)
-				if err != nil {
-					return err
-				}
-				p, err := plan.Compile(set, st, plan.Options{})
-				if err != nil {
-					return err
-				}
-				want = map[string]map[string]string{}
-				for _, s := range p.Steps {
-					want[s.Addr] = s.Spec
-				}
-			}
-			client, err := cf.client(a)
-			if err != nil {
-				return err
-			}
-			defer client.Close()
-			v, err := readShown(c.Context(), client, st, o, want)
-			if err != nil {
-				return err
-			}
-			if output == "json" {
-				return v.writeJSON(a.stdout)
-			}
-			v.writeText(a.stdout, statePath)
-			return nil
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
-	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
-	cf.register(c.Flags())
+	c.Flags().StringVar(&opts.statePath, "state", "", "state file (default: onboard.state beside the manifests, or in the current directory without PATHs)")
+	c.Flags().StringVarP(&opts.output, "output", "o", "text", "text or json")
+	opts.client.register(c.Flags())
 	showPlanFlags(c)
 	return c
 }
 
-// shown is an object as show prints it.
-type shown struct {
-	Addr string
-	Kind resource.Kind
-	ID   int64
-	Gone bool
-	// Record is BlueRockTEL's answer, without embedded lines.
-	Record *bluerocktel.Record
-	// Against names what drift is measured against: "manifest", or
-	// "state" without manifests or for an object they do not declare.
-	Against string
-	// Spec is what the object is compared with (nil when not known).
-	Spec  map[string]string
-	Drift []resource.Drift
-	// Lines are a file's lines, as BlueRockTEL returns them, then the lines
-	// state knows that BlueRockTEL no longer has.
-	Lines    []*shown
-	Requests int
-	// names maps "kind#id" to an address, to name the targets of ids.
-	names map[string]string
-	// manifests: compared with manifests given on the command line.
-	manifests bool
-}
-
-// readShown refreshes o (with its lines, for a file) and compares it with
-// the manifests' specs when given, else with what state recorded.
-func readShown(ctx context.Context, c *bluerocktel.Client, st *state.State, o *state.Object, want map[string]map[string]string) (*shown, error) {
-	known := []refresh.Known{{Addr: o.Addr, Kind: resource.Kind(o.Kind), ID: o.ID, Parent: refresh.ParentAddr(o.Addr)}}
-	names := map[string]string{}
-	for _, so := range st.Sorted() {
-		// The first address of an id names it: a file's follow-up
-		// (customer.acme.file.main.links) shares the file's id and sorts
-		// after it.
-		if key := so.Kind + "#" + strconv.FormatInt(so.ID, 10); so.ID > 0 && names[key] == "" {
-			names[key] = so.Addr
-		}
-		if refresh.ParentAddr(so.Addr) == o.Addr && so.Status == state.StatusCreated && so.ID > 0 && isEmbedded(resource.Kind(so.Kind)) {
-			known = append(known, refresh.Known{Addr: so.Addr, Kind: resource.Kind(so.Kind), ID: so.ID, Parent: o.Addr})
-		}
-	}
-	live, stats, err := refresh.Read(ctx, c, known, refresh.Options{Parallelism: showParallelism})
+// runShow is onboard show ADDRESS: the object read from BlueRockTEL
+// (inspect), rendered.
+func (a *app) runShow(ctx context.Context, opts *showOptions) error {
+	addr, paths := opts.addr, opts.paths
+	statePath, err := stateLocation(opts.statePath, paths)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	ids := st.IDOf
-	build := func(addr string, kind resource.Kind, id int64, rec *bluerocktel.Record, gone bool) *shown {
-		s := &shown{Addr: addr, Kind: kind, ID: id, Gone: gone, Record: rec, Against: "state", names: names}
-		if sp, ok := want[addr]; ok && addr != "" {
-			s.Spec, s.Against = sp, "manifest"
-		} else if so := st.Get(addr); so != nil {
-			// Without manifests, or an object they no longer declare.
-			s.Spec = so.Spec
+	st, err := readState(a, statePath)
+	if err != nil {
+		return err
+	}
+	o := st.Get(addr)
+	if o == nil {
+		return fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
+	}
+	if o.Status != state.StatusCreated || o.ID <= 0 {
+		return fmt.Errorf("%s has no BlueRockTEL id yet (its create is %s): apply settles it, or see `onboard state import`", addr, o.Status)
+	}
+	var want map[string]map[string]string // manifest specs by address
+	if len(paths) > 0 {
+		set, err := a.load(paths)
+		if err != nil {
+			return err
 		}
-		if rec != nil && s.Spec != nil {
-			s.Drift = resource.Compare(resource.Get(kind), s.Spec, rec, ids)
+		p, err := plan.Compile(set, st, plan.Options{})
+		if err != nil {
+			return err
 		}
-		return s
-	}
-	top := live[o.Addr]
-	var rec *bluerocktel.Record
-	if !top.Gone {
-		rec = withoutEmbedded(resource.Get(top.Kind), top.Record)
-	}
-	v := build(o.Addr, top.Kind, top.ID, rec, top.Gone)
-	v.Requests = stats.Requests()
-	v.manifests = want != nil
-	if top.Gone {
-		return v, nil
-	}
-	byID := map[string]*refresh.Live{}
-	for _, k := range known[1:] {
-		byID[string(k.Kind)+"#"+strconv.FormatInt(k.ID, 10)] = live[k.Addr]
-	}
-	shownLines := map[string]bool{}
-	for _, cs := range resource.Get(top.Kind).Embeds() {
-		recs, ok, err := bluerocktel.Embedded(top.Record, cs.Collection)
-		if err != nil || !ok {
-			continue
-		}
-		for _, lr := range recs {
-			key := string(cs.Kind) + "#" + strconv.FormatInt(lr.ID, 10)
-			addr := ""
-			if l := byID[key]; l != nil {
-				addr = l.Addr
-				shownLines[addr] = true
-			}
-			v.Lines = append(v.Lines, build(addr, cs.Kind, lr.ID, lr, false))
+		want = map[string]map[string]string{}
+		for _, s := range p.Steps {
+			want[s.Addr] = s.Spec
 		}
 	}
-	// Lines state knows that the file's answer lacks: gone, or found by id
-	// elsewhere.
-	for _, k := range known[1:] {
-		if shownLines[k.Addr] {
-			continue
-		}
-		l := live[k.Addr]
-		v.Lines = append(v.Lines, build(k.Addr, k.Kind, k.ID, l.Record, l.Gone))
+	client, err := opts.client.client(a)
+	if err != nil {
+		return err
 	}
-	return v, nil
+	defer client.Close()
+	obj, err := inspect.Read(ctx, client, st, o, want)
+	if err != nil {
+		return err
+	}
+	v := &shown{obj}
+	if opts.output == "json" {
+		return v.writeJSON(a.stdout)
+	}
+	v.writeText(a.stdout, statePath)
+	return nil
 }
 
-// isEmbedded: objects of kind k come in their parent's GET (a file's
-// lines), so show reads them with it.
-func isEmbedded(k resource.Kind) bool {
-	s := resource.Get(k)
-	return s != nil && s.Parent != nil && s.Parent.Embedded
-}
-
-// withoutEmbedded drops the collections of the kinds spec's GET embeds
-// (shown as lines).
-func withoutEmbedded(spec *resource.Spec, r *bluerocktel.Record) *bluerocktel.Record {
-	out := &bluerocktel.Record{ID: r.ID, Fields: make(map[string]json.RawMessage, len(r.Fields))}
-	children := map[string]bool{}
-	for _, s := range spec.Embeds() {
-		children[s.Collection] = true
-	}
-	for k, v := range r.Fields {
-		if !children[k] {
-			out.Fields[k] = v
-		}
-	}
-	return out
-}
+// shown is an object as show prints it: inspect reads and compares it,
+// the methods below render it.
+type shown struct{ *inspect.Object }
 
 // keys orders a record's fields: id, the parent link and the table's
 // fields as requests send them, then the others sorted, timestamps last.
@@ -300,7 +193,7 @@ func (s *shown) value(k string) string {
 		return "null"
 	}
 	if target := refTarget(spec, k); target != "" {
-		if addr := s.names[string(target)+"#"+text]; addr != "" {
+		if addr := s.NameOf(target, text); addr != "" {
 			return text + " (" + addr + ")"
 		}
 	}
@@ -364,7 +257,7 @@ func (s *shown) writeText(w io.Writer, statePath string) {
 			fmt.Fprintln(w, "  (no lines)")
 		}
 		for _, l := range s.Lines {
-			write(l, "  ")
+			write(&shown{l}, "  ")
 		}
 	}
 	if gone == 0 && fields == 0 {
@@ -382,7 +275,7 @@ func (s *shown) writeText(w io.Writer, statePath string) {
 }
 
 func against(s *shown, statePath string) string {
-	if s.manifests {
+	if s.Manifests {
 		return "manifests"
 	}
 	return "state " + pgstate.Redact(statePath)
@@ -437,7 +330,7 @@ func (s *shown) toJSON() *showJSON {
 		j.Drift = append(j.Drift, dj)
 	}
 	for _, l := range s.Lines {
-		j.Lines = append(j.Lines, l.toJSON())
+		j.Lines = append(j.Lines, (&shown{l}).toJSON())
 	}
 	return j
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
@@ -21,7 +22,62 @@ import (
 // (see stateLocation), or $ONBOARD_STATE.
 const stateFlagHelp = "state file or postgres:// URL (default: $ONBOARD_STATE, else the project's onboard.state; see README)"
 
-func newStateCmd(a *app) *cobra.Command {
+// stateRuns run the state subcommands; a nil one (or nil stateRuns) runs
+// the app's, so that a test can check the flags alone.
+type stateRuns struct {
+	list    func(context.Context, *stateListOptions) error
+	show    func(context.Context, *stateShowOptions) error
+	rm      func(context.Context, *stateRmOptions) error
+	imp     func(context.Context, *stateImportOptions) error
+	migrate func(context.Context, *stateMigrateOptions) error
+}
+
+// stateListOptions are onboard state list's inputs.
+type stateListOptions struct {
+	statePath string
+	output    string
+}
+
+// stateShowOptions are onboard state show's inputs.
+type stateShowOptions struct {
+	statePath string
+	addr      string
+}
+
+// stateRmOptions are onboard state rm's inputs.
+type stateRmOptions struct {
+	statePath string
+	addr      string
+}
+
+// stateImportOptions are onboard state import's inputs.
+type stateImportOptions struct {
+	statePath string
+	addr      string
+	kind      resource.Kind
+	id        int64
+}
+
+// newStateCmd builds onboard state and its subcommands; runs runs them.
+func newStateCmd(a *app, runs *stateRuns) *cobra.Command {
+	r := stateRuns{list: a.runStateList, show: a.runStateShow, rm: a.runStateRm, imp: a.runStateImport, migrate: a.runStateMigrate}
+	if runs != nil {
+		if runs.list != nil {
+			r.list = runs.list
+		}
+		if runs.show != nil {
+			r.show = runs.show
+		}
+		if runs.rm != nil {
+			r.rm = runs.rm
+		}
+		if runs.imp != nil {
+			r.imp = runs.imp
+		}
+		if runs.migrate != nil {
+			r.migrate = runs.migrate
+		}
+	}
 	var stateFlag, statePath string
 	c := &cobra.Command{
 		Use: "state",
@@ -53,7 +109,7 @@ itself: an object whose create had an unknown outcome and could not be found.`,
 	c.PersistentFlags().StringVar(&stateFlag, "state", "", stateFlagHelp)
 	c.SuggestionsMinimumDistance = 2
 
-	var listOutput string
+	listOpts := &stateListOptions{}
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the objects in the state",
@@ -61,44 +117,21 @@ itself: an object whose create had an unknown outcome and could not be found.`,
   onboard state list --state postgres://ci@db.internal/onboard -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := checkOutput(listOutput, textOrJSON); err != nil {
+			if err := checkOutput(listOpts.output, textOrJSON); err != nil {
 				return err
 			}
-			st, err := readState(a, statePath)
-			if err != nil {
-				return err
-			}
-			if listOutput == "json" {
-				return writeStateJSON(a, st)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ADDRESS\tKIND\tID\tSTATUS")
-			for _, o := range st.Sorted() {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Addr, o.Kind, idText(o), o.Status)
-			}
-			return tw.Flush()
+			listOpts.statePath = statePath
+			return r.list(c.Context(), listOpts)
 		},
 	}
-	list.Flags().StringVarP(&listOutput, "output", "o", "text", "text, or json (one object: the state's lineage, serial, API and objects)")
+	list.Flags().StringVarP(&listOpts.output, "output", "o", "text", "text, or json (one object: the state's lineage, serial, API and objects)")
 	show := &cobra.Command{
 		Use:     "show ADDRESS",
 		Short:   "Show one object of the state",
 		Example: "  onboard state show customer.acme",
 		Args:    exactArgs(1, "ADDRESS"),
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := readState(a, statePath)
-			if err != nil {
-				return err
-			}
-			o := st.Get(args[0])
-			if o == nil {
-				return fmt.Errorf("%s is not in the state %s%s", args[0], pgstate.Redact(statePath), suggestAddr(st, args[0]))
-			}
-			fmt.Fprintf(a.stdout, "address: %s\nkind:    %s\nid:      %s\nstatus:  %s\nhash:    %s\nwritten: %s\n",
-				o.Addr, o.Kind, idText(o), o.Status, o.Hash, o.Time.Format(time.RFC3339))
-			writeMap(a, "returned", o.Returned)
-			writeMap(a, "sent", o.Spec)
-			return nil
+			return r.show(c.Context(), &stateShowOptions{statePath: statePath, addr: args[0]})
 		},
 	}
 	rm := &cobra.Command{
@@ -110,12 +143,7 @@ it when the object does not exist, e.g. after checking an unknown outcome.`,
 		Example: "  onboard state rm customer.acme.file.main-2026.licence.seats",
 		Args:    exactArgs(1, "ADDRESS"),
 		RunE: func(c *cobra.Command, args []string) error {
-			return editState(a, statePath, "onboard state rm", args[0], func(s state.Backend) error {
-				if s.State().Get(args[0]) == nil {
-					return fmt.Errorf("%s is not in the state %s%s", args[0], pgstate.Redact(statePath), suggestAddr(s.State(), args[0]))
-				}
-				return s.Remove(args[0])
-			}, "removed %s from the state (nothing was deleted in BlueRockTEL)", args[0])
+			return r.rm(c.Context(), &stateRmOptions{statePath: statePath, addr: args[0]})
 		},
 	}
 	imp := &cobra.Command{
@@ -135,23 +163,85 @@ outcome and you found the object in BlueRockTEL.`,
 			if err != nil || id <= 0 {
 				return usagef("ID must be a positive whole number, not %q", args[1])
 			}
-			return editState(a, statePath, "onboard state import", args[0], func(s state.Backend) error {
-				// A pending intent is what import settles; a created object
-				// is not replaced silently.
-				if o := s.State().Get(args[0]); o != nil && o.Status == state.StatusCreated && o.ID != id {
-					return fmt.Errorf("%s is already in the state as %s #%d; if that is wrong, run `onboard state rm %s` first", args[0], o.Kind, o.ID, args[0])
-				}
-				return s.Put(state.Object{Addr: args[0], Kind: string(kind), ID: id,
-					Status: state.StatusCreated, Time: time.Now()})
-			}, "imported %s as %s #%d", args[0], kind, id)
+			return r.imp(c.Context(), &stateImportOptions{statePath: statePath, addr: args[0], kind: kind, id: id})
 		},
 	}
-	c.AddCommand(list, show, rm, imp, newStateMigrateCmd(a, &statePath), newStateHistoryCmd(a, &statePath))
+	c.AddCommand(list, show, rm, imp, newStateMigrateCmd(&statePath, r.migrate), newStateHistoryCmd(a, &statePath))
 	return c
 }
 
-func newForceUnlockCmd(a *app) *cobra.Command {
-	var statePath string
+// runStateList is onboard state list.
+func (a *app) runStateList(_ context.Context, opts *stateListOptions) error {
+	st, err := readState(a, opts.statePath)
+	if err != nil {
+		return err
+	}
+	if opts.output == "json" {
+		return writeStateJSON(a, st)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ADDRESS\tKIND\tID\tSTATUS")
+	for _, o := range st.Sorted() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Addr, o.Kind, idText(o), o.Status)
+	}
+	return tw.Flush()
+}
+
+// runStateShow is onboard state show ADDRESS.
+func (a *app) runStateShow(_ context.Context, opts *stateShowOptions) error {
+	statePath, addr := opts.statePath, opts.addr
+	st, err := readState(a, statePath)
+	if err != nil {
+		return err
+	}
+	o := st.Get(addr)
+	if o == nil {
+		return fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(st, addr))
+	}
+	fmt.Fprintf(a.stdout, "address: %s\nkind:    %s\nid:      %s\nstatus:  %s\nhash:    %s\nwritten: %s\n",
+		o.Addr, o.Kind, idText(o), o.Status, o.Hash, o.Time.Format(time.RFC3339))
+	writeMap(a, "returned", o.Returned)
+	writeMap(a, "sent", o.Spec)
+	return nil
+}
+
+// runStateRm is onboard state rm ADDRESS.
+func (a *app) runStateRm(_ context.Context, opts *stateRmOptions) error {
+	statePath, addr := opts.statePath, opts.addr
+	return editState(a, statePath, "onboard state rm", addr, func(s state.Backend) error {
+		if s.State().Get(addr) == nil {
+			return fmt.Errorf("%s is not in the state %s%s", addr, pgstate.Redact(statePath), suggestAddr(s.State(), addr))
+		}
+		return s.Remove(addr)
+	}, "removed %s from the state (nothing was deleted in BlueRockTEL)", addr)
+}
+
+// runStateImport is onboard state import ADDRESS ID.
+func (a *app) runStateImport(_ context.Context, opts *stateImportOptions) error {
+	statePath, addr, kind, id := opts.statePath, opts.addr, opts.kind, opts.id
+	return editState(a, statePath, "onboard state import", addr, func(s state.Backend) error {
+		// A pending intent is what import settles; a created object
+		// is not replaced silently.
+		if o := s.State().Get(addr); o != nil && o.Status == state.StatusCreated && o.ID != id {
+			return fmt.Errorf("%s is already in the state as %s #%d; if that is wrong, run `onboard state rm %s` first", addr, o.Kind, o.ID, addr)
+		}
+		return s.Put(state.Object{Addr: addr, Kind: string(kind), ID: id,
+			Status: state.StatusCreated, Time: time.Now()})
+	}, "imported %s as %s #%d", addr, kind, id)
+}
+
+// forceUnlockOptions are onboard force-unlock's inputs.
+type forceUnlockOptions struct {
+	statePath string
+}
+
+// newForceUnlockCmd builds onboard force-unlock; runF runs it
+// (a.runForceUnlock unless a test checks the flags alone).
+func newForceUnlockCmd(a *app, runF func(context.Context, *forceUnlockOptions) error) *cobra.Command {
+	opts := &forceUnlockOptions{}
+	if runF == nil {
+		runF = a.runForceUnlock
+	}
 	c := &cobra.Command{
 		Use:   "force-unlock",
 		Short: "Remove the lock of a state file whose holder is gone",
@@ -161,29 +251,34 @@ shared file system) and is certainly no longer running.`,
 		Example: "  onboard force-unlock --state customers/onboard.state",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			statePath, err := stateLocation(statePath, nil)
-			if err != nil {
-				return err
-			}
-			if pgstate.IsURL(statePath) {
-				fmt.Fprintln(a.stdout, "a PostgreSQL state's locks die with their holder's session: there is nothing to unlock")
-				return nil
-			}
-			info, err := state.ForceUnlock(statePath)
-			if errors.Is(err, state.ErrNotLocked) || (err == nil && info == nil) {
-				fmt.Fprintf(a.stdout, "%s was not locked\n", statePath)
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "removed the lock of %s held by pid %d on %s (%s) since %s\n",
-				statePath, info.PID, info.Host, info.Command, info.Started.Format(time.RFC3339))
-			return nil
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&statePath, "state", "", stateFlagHelp)
+	c.Flags().StringVar(&opts.statePath, "state", "", stateFlagHelp)
 	return c
+}
+
+// runForceUnlock is onboard force-unlock.
+func (a *app) runForceUnlock(_ context.Context, opts *forceUnlockOptions) error {
+	statePath, err := stateLocation(opts.statePath, nil)
+	if err != nil {
+		return err
+	}
+	if pgstate.IsURL(statePath) {
+		fmt.Fprintln(a.stdout, "a PostgreSQL state's locks die with their holder's session: there is nothing to unlock")
+		return nil
+	}
+	info, err := state.ForceUnlock(statePath)
+	if errors.Is(err, state.ErrNotLocked) || (err == nil && info == nil) {
+		fmt.Fprintf(a.stdout, "%s was not locked\n", statePath)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "removed the lock of %s held by pid %d on %s (%s) since %s\n",
+		statePath, info.PID, info.Host, info.Command, info.Started.Format(time.RFC3339))
+	return nil
 }
 
 // readState reads a state for list and show. Unlike plan, they refuse a

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -11,8 +12,16 @@ import (
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
 
-func newStateMigrateCmd(a *app, statePath *string) *cobra.Command {
-	var to string
+// stateMigrateOptions are onboard state migrate's inputs.
+type stateMigrateOptions struct {
+	statePath string
+	to        string
+}
+
+// newStateMigrateCmd builds onboard state migrate, of the state the
+// parent's --state resolves to (statePath); runF runs it.
+func newStateMigrateCmd(statePath *string, runF func(context.Context, *stateMigrateOptions) error) *cobra.Command {
+	opts := &stateMigrateOptions{}
 	c := &cobra.Command{
 		Use:   "migrate --to LOCATION",
 		Short: "Copy the state into another backend (e.g. a shared PostgreSQL state)",
@@ -25,42 +34,50 @@ project file), then remove the old one.`,
   PGPASSWORD=... onboard state migrate --state customers/onboard.state --to postgres://onboard@db/onboard`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if to == "" {
+			if opts.to == "" {
 				return usagef("state migrate needs --to LOCATION (a postgres:// URL or a file)")
 			}
-			if to == *statePath || pgstate.Redact(to) == pgstate.Redact(*statePath) {
-				return usagef("--to is the state itself (%s)", pgstate.Redact(to))
+			if opts.to == *statePath || pgstate.Redact(opts.to) == pgstate.Redact(*statePath) {
+				return usagef("--to is the state itself (%s)", pgstate.Redact(opts.to))
 			}
-			src, err := openState(*statePath, state.Options{Command: "onboard state migrate"})
-			if err != nil {
-				return err
-			}
-			defer src.Close()
-			st := src.State()
-			dst, err := openState(to, state.Options{Command: "onboard state migrate"})
-			if err != nil {
-				return err
-			}
-			defer dst.Close()
-			r, ok := dst.(state.Restorer)
-			if !ok {
-				return fmt.Errorf("state %s cannot be migrated into", dst.Location())
-			}
-			if err := r.Restore(st.Meta, st.Sorted(), st.History); err != nil {
-				return fmt.Errorf("migrate into %s: %w", dst.Location(), err)
-			}
-			if err := dst.Close(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "migrated %d objects from %s to %s (lineage %s, serial %d)\n",
-				st.Len(), src.Location(), dst.Location(), st.Meta.Lineage, st.Meta.Serial)
-			fmt.Fprintf(a.stdout, "from now on use --state %s (or ONBOARD_STATE, or `state:` in onboard.project), then remove %s\n",
-				dst.Location(), src.Location())
-			return nil
+			opts.statePath = *statePath
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&to, "to", "", "the new state: a postgres:// URL (password from the URL or $PGPASSWORD) or a file")
+	c.Flags().StringVar(&opts.to, "to", "", "the new state: a postgres:// URL (password from the URL or $PGPASSWORD) or a file")
 	return c
+}
+
+// runStateMigrate is onboard state migrate: copy the state into another
+// backend.
+func (a *app) runStateMigrate(_ context.Context, opts *stateMigrateOptions) error {
+	statePath, to := opts.statePath, opts.to
+	src, err := openState(statePath, state.Options{Command: "onboard state migrate"})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	st := src.State()
+	dst, err := openState(to, state.Options{Command: "onboard state migrate"})
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	r, ok := dst.(state.Restorer)
+	if !ok {
+		return fmt.Errorf("state %s cannot be migrated into", dst.Location())
+	}
+	if err := r.Restore(st.Meta, st.Sorted(), st.History); err != nil {
+		return fmt.Errorf("migrate into %s: %w", dst.Location(), err)
+	}
+	if err := dst.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "migrated %d objects from %s to %s (lineage %s, serial %d)\n",
+		st.Len(), src.Location(), dst.Location(), st.Meta.Lineage, st.Meta.Serial)
+	fmt.Fprintf(a.stdout, "from now on use --state %s (or ONBOARD_STATE, or `state:` in onboard.project), then remove %s\n",
+		dst.Location(), src.Location())
+	return nil
 }
 
 // stateJSON is `state list -o json`, format_version 1.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -10,8 +11,19 @@ import (
 	"github.com/onboardhq/onboard/schemas"
 )
 
-func newValidateCmd(a *app) *cobra.Command {
-	var output string
+// validateOptions are onboard validate's inputs.
+type validateOptions struct {
+	paths  []string
+	output string
+}
+
+// newValidateCmd builds onboard validate; runF runs it (a.runValidate unless a
+// test checks the flags alone).
+func newValidateCmd(a *app, runF func(context.Context, *validateOptions) error) *cobra.Command {
+	opts := &validateOptions{}
+	if runF == nil {
+		runF = a.runValidate
+	}
 	c := &cobra.Command{
 		Use:   "validate PATH...",
 		Short: "Check manifests against the schema and the semantic rules",
@@ -23,46 +35,53 @@ It sends nothing to the API. Exit status: 0 valid, 1 invalid, 2 usage error.`,
   onboard validate customers/ --output json`,
 		Args: needPaths,
 		RunE: func(c *cobra.Command, paths []string) error {
-			if err := checkOutput(output, textOrJSON); err != nil {
+			if err := checkOutput(opts.output, textOrJSON); err != nil {
 				return err
 			}
-			readOnlyGC()
-			set, err := manifest.Load(paths...)
-			if err == nil {
-				// The project's policy is checked with the manifests.
-				rules, perr := a.loadPolicyDiagnostics(paths)
-				if perr != nil {
-					return &usageError{perr}
-				}
-				if len(rules) > 0 {
-					err = &manifest.Error{Diagnostics: rules}
-				}
-			}
-			if err == nil {
-				if output == "json" {
-					return writeJSON(a, map[string]any{"valid": true, "objects": len(set.Objects), "files": len(set.Files), "diagnostics": []manifest.Diagnostic{}})
-				}
-				fmt.Fprintf(a.stdout, "valid: %d objects in %d file(s)\n", len(set.Objects), len(set.Files))
-				return nil
-			}
-			me, ok := err.(*manifest.Error)
-			if !ok {
-				return &usageError{err}
-			}
-			if output == "json" {
-				if err := writeJSON(a, map[string]any{"valid": false, "diagnostics": me.Diagnostics}); err != nil {
-					return err
-				}
-				return &exitError{code: exitFailure}
-			}
-			for _, d := range me.Diagnostics {
-				fmt.Fprintln(a.stderr, d.String())
-			}
-			return &exitError{code: exitFailure}
+			opts.paths = paths
+			return runF(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVarP(&output, "output", "o", "text", "diagnostics format: text or json")
+	c.Flags().StringVarP(&opts.output, "output", "o", "text", "diagnostics format: text or json")
 	return c
+}
+
+// runValidate is onboard validate: load the manifests, report every
+// diagnostic.
+func (a *app) runValidate(_ context.Context, opts *validateOptions) error {
+	readOnlyGC()
+	set, err := manifest.Load(opts.paths...)
+	if err == nil {
+		// The project's policy is checked with the manifests.
+		rules, perr := a.loadPolicyDiagnostics(opts.paths)
+		if perr != nil {
+			return &usageError{perr}
+		}
+		if len(rules) > 0 {
+			err = &manifest.Error{Diagnostics: rules}
+		}
+	}
+	if err == nil {
+		if opts.output == "json" {
+			return writeJSON(a, map[string]any{"valid": true, "objects": len(set.Objects), "files": len(set.Files), "diagnostics": []manifest.Diagnostic{}})
+		}
+		fmt.Fprintf(a.stdout, "valid: %d objects in %d file(s)\n", len(set.Objects), len(set.Files))
+		return nil
+	}
+	me, ok := err.(*manifest.Error)
+	if !ok {
+		return &usageError{err}
+	}
+	if opts.output == "json" {
+		if err := writeJSON(a, map[string]any{"valid": false, "diagnostics": me.Diagnostics}); err != nil {
+			return err
+		}
+		return &exitError{code: exitFailure}
+	}
+	for _, d := range me.Diagnostics {
+		fmt.Fprintln(a.stderr, d.String())
+	}
+	return &exitError{code: exitFailure}
 }
 
 func writeJSON(a *app, v any) error {

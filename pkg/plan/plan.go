@@ -143,8 +143,9 @@ type Plan struct {
 	// the plan changes.
 	Previews []FilePreview
 
-	// existing is Options.Existing, for the previews' catalog prices.
-	existing Existing
+	// Existing is what BlueRockTEL held of the objects the manifests refer
+	// to by id (Options.Existing), for the previews' catalog prices.
+	Existing Existing
 }
 
 // Graph returns the dependency DAG as a dominikbraun/graph graph: a vertex
@@ -242,7 +243,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	if err := CheckReferences(refs, opts.Existing); err != nil {
 		return nil, err
 	}
-	p.existing = opts.Existing
+	p.Existing = opts.Existing
 	var refused RefusedError
 	ordered := orderObjects(set.Objects)
 	ids := st.IDOf

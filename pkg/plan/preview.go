@@ -457,7 +457,7 @@ func (p *Plan) item(spec *resource.Spec, line map[string]string, target side) (m
 		}
 		// An item referred to by id: as BlueRockTEL holds it, when read.
 		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-			if fields, ok := p.existing.Lookup(f.Target, id); ok {
+			if fields, ok := p.Existing.Lookup(f.Target, id); ok {
 				return fields, ""
 			}
 		}

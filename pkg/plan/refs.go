@@ -238,7 +238,7 @@ func (p *Plan) Describe(refs []Reference, existing Existing) error {
 	if err := CheckReferences(refs, existing); err != nil {
 		return err
 	}
-	p.existing = existing
+	p.Existing = existing
 	referenced(p, refs, existing)
 	p.Previews = previews(p)
 	return nil

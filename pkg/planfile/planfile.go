@@ -17,14 +17,14 @@ import (
 
 	"github.com/onboardhq/onboard/pkg/plan"
 	"github.com/onboardhq/onboard/pkg/policy"
-	"github.com/onboardhq/onboard/pkg/state"
 )
 
 // Format names the file format; Version is bumped when a field is removed
-// or changes meaning.
+// or changes meaning. Version 2: the format has its own types (format.go),
+// no longer plan.Step's JSON names.
 const (
 	Format  = "onboard-plan"
-	Version = 1
+	Version = 2
 )
 
 // Origin is what a plan was computed from.
@@ -45,42 +45,31 @@ type Origin struct {
 	Tool string `json:"onboard_version"`
 }
 
-// File is a saved plan.
+// File is a saved plan: the plan with its origin.
 type File struct {
-	Format  string `json:"format"`
-	Version int    `json:"format_version"`
 	Origin
-	Steps    []*plan.Step       `json:"steps"`
-	Orphans  []*state.Object    `json:"orphans"`
-	Titles   map[string]string  `json:"titles"`
-	Previews []plan.FilePreview `json:"billing_previews"`
+	plan *plan.Plan
 	// Policy is what the project's rules found when the plan was made,
 	// with the overrides it was made with (each naming a rule that denied
 	// it, with a reason); nil when the project had no rules. Kept apart
 	// from the steps: apply judges the plan again by the rules of the day
 	// and applies only these overrides.
-	Policy *policy.Verdict `json:"policy,omitempty"`
+	Policy *policy.Verdict
 }
 
 // New wraps p with its origin.
 func New(p *plan.Plan, o Origin) *File {
-	return &File{Format: Format, Version: Version, Origin: o, Steps: p.Steps, Orphans: p.Orphans,
-		Titles: p.Titles, Previews: p.Previews}
+	return &File{Origin: o, plan: p}
 }
 
 // Plan returns the saved plan.
-func (f *File) Plan() *plan.Plan {
-	p := &plan.Plan{Steps: f.Steps, Orphans: f.Orphans, Titles: f.Titles, Previews: f.Previews,
-		ByAddr: make(map[string]*plan.Step, len(f.Steps))}
-	for _, s := range f.Steps {
-		p.ByAddr[s.Addr] = s
-	}
-	return p
-}
+func (f *File) Plan() *plan.Plan { return f.plan }
 
 // Write saves f to path atomically (a reviewer never sees half a plan).
 func (f *File) Write(path string) error {
-	b, err := json.MarshalIndent(f, "", " ")
+	sf := toSaved(f.plan, f.Origin)
+	sf.Policy = f.Policy
+	b, err := json.MarshalIndent(sf, "", " ")
 	if err != nil {
 		return err
 	}
@@ -123,13 +112,30 @@ func Read(path string) (*File, error) {
 		return nil, fmt.Errorf("%s: %w", path, ErrNotAPlan)
 	}
 	if head.Version != Version {
-		return nil, fmt.Errorf("%s: saved plan format %d; this onboard reads format %d: make the plan again with this version", path, head.Version, Version)
+		return nil, &VersionError{Path: path, Version: head.Version}
 	}
-	var f File
-	if err := json.Unmarshal(b, &f); err != nil {
+	var sf savedFile
+	if err := json.Unmarshal(b, &sf); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &f, nil
+	if err := sf.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &File{Origin: sf.Origin, plan: sf.plan(), Policy: sf.Policy}, nil
+}
+
+// VersionError is Read's refusal of a plan saved in another format
+// version, older or newer than this onboard's.
+type VersionError struct {
+	Path    string
+	Version int
+}
+
+func (e *VersionError) Error() string {
+	if e.Version > Version {
+		return fmt.Sprintf("%s: saved plan format %d is newer than this onboard reads (format %d): apply it with the onboard that made it, or make the plan again with this version", e.Path, e.Version, Version)
+	}
+	return fmt.Sprintf("%s: saved plan format %d; this onboard reads format %d: make the plan again with this version", e.Path, e.Version, Version)
 }
 
 // IsPlan reports whether path is a saved plan.
