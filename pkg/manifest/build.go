@@ -22,6 +22,8 @@ type builder struct {
 	// dirty marks objects with a problem of their own; they are left out
 	// of the duplicate checks, which would only add noise.
 	dirty map[*Object]bool
+	// removed holds the file's `removed:` entries (removed.go).
+	removed []Removal
 }
 
 // pendingRef is a reference by local name, resolved after all files.
@@ -53,6 +55,7 @@ func (b *builder) document(root *tnode, bad map[*tnode]bool) {
 	}
 	b.top = append(b.top, b.collections(resource.TopLevel(), nil, root)...)
 	b.siblings(b.top, false)
+	b.removedList(root)
 }
 
 // collections builds the objects of the collections of kinds specs found

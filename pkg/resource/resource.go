@@ -244,6 +244,18 @@ type Spec struct {
 	// BareList: the API answers the kind's list as a bare JSON array, not
 	// a paginator (contacts, per the API notes).
 	BareList bool
+
+	// Ends are the end-of-life decisions a `removed:` entry may take for
+	// an object of the kind (and so for what it contains); end.go.
+	Ends []End
+	// ActiveField is the Boolean field that deactivate PUTs false.
+	ActiveField string
+	// StopField is the Date field that stop PUTs (services_stop); a kind
+	// without one that allows stop ends through its children that have it.
+	StopField string
+	// Commitment names the fields of a line's commitment: months, counted
+	// from Start (a Date), before which ending it is flagged.
+	Commitment *Commitment
 }
 
 // FollowUpFields returns the fields sent by the kind's follow-up step.
@@ -368,6 +380,7 @@ func contactSpec(k Kind, owner Kind, class string) *Spec {
 		NaturalKeys: [][]string{{"email_address"}},
 		Defaults:    []Default{{Wire: "active", JSON: "true"}},
 		BareList:    true,
+		Ends:        []End{Deactivate, Delete, Forget}, ActiveField: "active",
 	}
 }
 
@@ -399,6 +412,7 @@ var table = []*Spec{
 		},
 		NaturalKeys: [][]string{{"name"}},
 		AdoptKey:    []string{"name"},
+		Ends:        []End{Delete, Forget},
 	},
 	{
 		Kind: Item, Title: "item", Label: "description", Collection: "items", Path: "/v1/items",
@@ -416,6 +430,7 @@ var table = []*Spec{
 		NaturalKeys: [][]string{{"internal_reference"}, {"description", "family_id"}},
 		AdoptKey:    []string{"internal_reference"},
 		Defaults:    []Default{{Wire: "active", JSON: "true"}},
+		Ends:        []End{Delete, Forget},
 	},
 	{
 		Kind: Customer, Title: "customer", Label: "name", Collection: "customers", Path: "/v1/customers",
@@ -435,6 +450,9 @@ var table = []*Spec{
 		Returned:    []string{"customer_account"},
 		Defaults: []Default{{Wire: "customer_account", IDFormat: "CL%06d"}, {Wire: "active", JSON: "true"},
 			{Wire: "main_address_country", JSON: `"France"`}},
+		// Never deleted: a customer's history (invoices) stays. Stopped
+		// through its files' services_stop.
+		Ends: []End{Stop, Forget},
 	},
 	{
 		Kind: CustomerFile, Title: "customer file", Label: "name", Collection: "files", Path: "/v1/customer-files",
@@ -449,6 +467,7 @@ var table = []*Spec{
 		}, fileFollowUp(Customer)...),
 		NaturalKeys: [][]string{{"name"}},
 		FollowUp:    "links",
+		Ends:        []End{Stop, Delete, Forget}, StopField: "services_stop",
 	},
 	{
 		Kind: Licence, Title: "licence", Charge: PerRenewal, Collection: "licences", Path: "/v1/customer-files/licences",
@@ -466,6 +485,7 @@ var table = []*Spec{
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
 		Defaults:       []Default{{Wire: "active", JSON: "true"}},
+		Ends:           []End{Deactivate, Delete, Forget}, ActiveField: "active",
 	},
 	{
 		Kind: Initial, Title: "initial charge", Charge: OneTime, Collection: "initials", Path: "/v1/customer-files/initials",
@@ -481,6 +501,7 @@ var table = []*Spec{
 		},
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
+		Ends:           []End{Delete, Forget},
 	},
 	{
 		Kind: Recurring, Title: "recurring line", Charge: PerCycle, Collection: "recurrings", Path: "/v1/customer-files/recurrings",
@@ -499,6 +520,8 @@ var table = []*Spec{
 		},
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
+		Ends:           []End{Deactivate, Delete, Forget}, ActiveField: "active",
+		Commitment: &Commitment{Months: "commitment", Start: "service_start"},
 	},
 	// Kinds beyond the cookbook come after its seven, so that the
 	// sandbox's ids of those stay as they were.
@@ -515,6 +538,7 @@ var table = []*Spec{
 		NaturalKeys: [][]string{{"name"}},
 		Returned:    []string{"customer_account"},
 		Defaults:    []Default{{Wire: "customer_account", IDFormat: "PR%06d"}},
+		Ends:        []End{Forget},
 	},
 	contactSpec(ProspectContact, Prospect, `App\Prospect`),
 	{
@@ -529,6 +553,7 @@ var table = []*Spec{
 		}, fileFollowUp(Prospect)...),
 		NaturalKeys: [][]string{{"name"}},
 		FollowUp:    "links",
+		Ends:        []End{Stop, Delete, Forget}, StopField: "services_stop",
 	},
 }
 
