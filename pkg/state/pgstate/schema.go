@@ -40,6 +40,10 @@ var migrations = []string{
 		holder        jsonb NOT NULL,
 		PRIMARY KEY (backend_pid, backend_start)
 	);`,
+	// Version 2: each object's manifest file and its end (issue 19).
+	`ALTER TABLE onboard_objects
+		ADD COLUMN file  text NOT NULL DEFAULT '',
+		ADD COLUMN ended text NOT NULL DEFAULT '';`,
 }
 
 // migrateLock serialises migrations between runners (an arbitrary constant
