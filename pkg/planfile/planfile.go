@@ -23,7 +23,7 @@ import (
 // or changes meaning.
 const (
 	Format  = "onboard-plan"
-	Version = 1
+	Version = 2 // 2: end actions (deactivate, stop, delete, forget), which format 1 readers would misread
 )
 
 // Origin is what a plan was computed from.
@@ -53,17 +53,19 @@ type File struct {
 	Orphans  []*state.Object    `json:"orphans"`
 	Titles   map[string]string  `json:"titles"`
 	Previews []plan.FilePreview `json:"billing_previews"`
+	// Settled are the removed: entries already applied.
+	Settled []plan.Settled `json:"settled,omitempty"`
 }
 
 // New wraps p with its origin.
 func New(p *plan.Plan, o Origin) *File {
 	return &File{Format: Format, Version: Version, Origin: o, Steps: p.Steps, Orphans: p.Orphans,
-		Titles: p.Titles, Previews: p.Previews}
+		Titles: p.Titles, Previews: p.Previews, Settled: p.Settled}
 }
 
 // Plan returns the saved plan.
 func (f *File) Plan() *plan.Plan {
-	p := &plan.Plan{Steps: f.Steps, Orphans: f.Orphans, Titles: f.Titles, Previews: f.Previews,
+	p := &plan.Plan{Steps: f.Steps, Orphans: f.Orphans, Titles: f.Titles, Previews: f.Previews, Settled: f.Settled,
 		ByAddr: make(map[string]*plan.Step, len(f.Steps))}
 	for _, s := range f.Steps {
 		p.ByAddr[s.Addr] = s

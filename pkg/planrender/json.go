@@ -14,7 +14,7 @@ import (
 // FormatVersion is the version of the JSON plan format, a string as in
 // Terraform's `show -json`. The major number changes only when a field is
 // removed or changes meaning.
-const FormatVersion = "2.0"
+const FormatVersion = "2.1"
 
 type jsonOrphan struct {
 	Address string `json:"address"`
@@ -50,6 +50,10 @@ type jsonStep struct {
 	Positions   map[string]string `json:"field_positions,omitempty"`
 	DependsOn   []string          `json:"depends_on"`
 	Changes     []jsonChange      `json:"changes,omitempty"`
+	// After is an end step's object after it: deactivate and stop show
+	// their record (active false, services_stop); delete and forget none.
+	After      map[string]string `json:"after,omitempty"`
+	Commitment *plan.Commitment  `json:"commitment,omitempty"`
 }
 
 // orderedValues is a JSON object of request values in request order.
@@ -157,6 +161,9 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 			}
 		}
 	}
+	if s.Action.Ends() {
+		js.After, js.Commitment = s.Spec, s.Commitment
+	}
 	for _, c := range s.Changes {
 		js.Changes = append(js.Changes, jsonChange{Field: strings.TrimPrefix(c.Field, "?"),
 			Before: strPtr(c.Old, c.Old != ""), After: strPtr(c.New, !c.Reset && c.New != ""), Reset: c.Reset, Drifted: c.Drifted})
@@ -231,6 +238,10 @@ func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
 		o := p.Orphans[i]
 		return jsonOrphan{Address: o.Addr, Kind: o.Kind, ID: o.ID}
 	}); err != nil {
+		return err
+	}
+	field("settled", false)
+	if err := array(len(p.Settled), func(i int) any { return p.Settled[i] }); err != nil {
 		return err
 	}
 	field("billing_previews", false)

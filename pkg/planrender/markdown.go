@@ -56,8 +56,7 @@ func MarkdownWith(w io.Writer, p *plan.Plan, o MarkdownOptions) error {
 
 func heading(p *plan.Plan) string {
 	c := p.Counts()
-	return fmt.Sprintf("### onboard plan: %d to create, %d to update, %d unchanged, %d orphaned\n\n",
-		c.Create, c.Update, c.NoOp, c.Orphan)
+	return "### onboard plan: " + countsText(c) + "\n\n"
 }
 
 func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals) {
@@ -65,6 +64,7 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals) {
 	b.WriteString(heading(p))
 	if !p.HasChanges() && c.Orphan == 0 {
 		b.WriteString("No changes.\n")
+		writeSettled(b, p, true)
 		return
 	}
 	rows := make([]string, len(t.Customers))
@@ -98,13 +98,19 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals) {
 		b.WriteString(fence + "\n" + req.String() + fence + "\n\n</details>\n\n")
 	}
 	writeOrphans(b, p, len(p.Orphans))
+	writeSettled(b, p, true)
 }
 
 const changesHeader = "| | Address | Kind | Change |\n|---|---|---|---|\n"
 
 func changeRow(s *plan.Step) string {
 	var detail string
-	if s.Action == plan.Update {
+	if s.Action.Ends() {
+		detail = endNote(s)
+		if s.Commitment != nil {
+			detail += "; **warning**: " + commitmentText(s.Commitment)
+		}
+	} else if s.Action == plan.Update {
 		parts := make([]string, len(s.Changes))
 		for i, ch := range s.Changes {
 			parts[i] = ChangeText(ch)
@@ -122,9 +128,9 @@ func writeOrphans(b *bytes.Buffer, p *plan.Plan, n int) {
 	if len(p.Orphans) == 0 {
 		return
 	}
-	b.WriteString("#### In state but no longer in the manifests (never deleted)\n\n")
+	b.WriteString("#### " + OrphansHeading + "\n\n")
 	for _, o := range p.Orphans[:n] {
-		fmt.Fprintf(b, "- `%s` (%s #%d)\n", o.Addr, o.Kind, o.ID)
+		fmt.Fprintf(b, "- `%s` (%s #%d; %s)\n", o.Addr, o.Kind, o.ID, orphanDecisions(o.Kind))
 	}
 	if n < len(p.Orphans) {
 		fmt.Fprintf(b, "- … and %d more\n", len(p.Orphans)-n)

@@ -61,6 +61,9 @@ func symbol(s *plan.Step) string {
 	case plan.Update:
 		return "~"
 	}
+	if s.Action.Ends() {
+		return symbolOfEnd(s.Action)
+	}
 	return " "
 }
 
@@ -100,14 +103,17 @@ func Text(w io.Writer, p *plan.Plan) error {
 		if len(gs) > 0 {
 			bw.WriteString("\n")
 		}
-		bw.WriteString("In state but no longer in the manifests (reported, never deleted):\n")
+		bw.WriteString(OrphansHeading + ":\n")
 		for _, o := range p.Orphans {
-			fmt.Fprintf(bw, "  - %s (%s #%d)\n", o.Addr, o.Kind, o.ID)
+			fmt.Fprintf(bw, "  - %s (%s #%d; %s)\n", o.Addr, o.Kind, o.ID, orphanDecisions(o.Kind))
 		}
 	}
 	if len(gs) > 0 || len(p.Orphans) > 0 {
 		bw.WriteString("\n")
 	}
+	var settled bytes.Buffer
+	writeSettled(&settled, p, false)
+	bw.Write(settled.Bytes())
 	fmt.Fprintln(bw, Summary(p))
 	return bw.Flush()
 }
@@ -137,12 +143,11 @@ func Summary(p *plan.Plan) string {
 	if !p.HasChanges() {
 		s := fmt.Sprintf("No changes: %d objects up to date", c.NoOp)
 		if c.Orphan > 0 {
-			s += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
+			s += fmt.Sprintf(", %d orphaned (left as they are until a removed: entry decides)", c.Orphan)
 		}
 		return s + "."
 	}
-	return fmt.Sprintf("Plan: %d to create, %d to update, %d unchanged, %d orphaned.",
-		c.Create, c.Update, c.NoOp, c.Orphan)
+	return "Plan: " + countsText(c) + "."
 }
 
 // ChangeText renders one field change for people: a reset field shows
@@ -171,7 +176,14 @@ func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 	if s.ID() != 0 {
 		id = " #" + strconv.FormatInt(s.ID(), 10)
 	}
+	if s.Action.Ends() {
+		note = "  (" + endNote(s) + ")"
+	}
 	fmt.Fprintf(w, "  %s %s %s%s%s\n", symbol(s), spec.Title, s.Addr, id, note)
+	if s.Action.Ends() {
+		writeEndText(w, p, s)
+		return
+	}
 	fmt.Fprintf(w, "      %s %s\n", s.Method, requestLine(p, s))
 	if s.Action == plan.Update {
 		for _, c := range s.Changes {
@@ -192,6 +204,21 @@ func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 		}
 		fmt.Fprintf(w, "      %-*s = %s%s\n", width, v.Wire, displayValue(p, v), extra)
 	}
+}
+
+// writeEndText writes an end step's request (none for forget, and for a
+// stop that ends with its files), its commitment, and its decision.
+func writeEndText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
+	if s.Method != "" {
+		fmt.Fprintf(w, "      %s %s\n", s.Method, requestLine(p, s))
+		for _, v := range s.Body {
+			fmt.Fprintf(w, "      %s = %s\n", v.Wire, displayValue(p, v))
+		}
+	}
+	if s.Commitment != nil {
+		fmt.Fprintf(w, "      warning: %s\n", commitmentText(s.Commitment))
+	}
+	fmt.Fprintf(w, "      decided at %s\n", s.Pos)
 }
 
 // OrNone shows an empty value as "(none)".
