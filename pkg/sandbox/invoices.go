@@ -97,7 +97,16 @@ func (s *Server) BillingRun(fileID int64, date string) ([]byte, error) {
 	net := new(apd.Decimal)
 	idText := strconv.FormatInt(fileID, 10)
 	due := map[string]string{}
+	// Services stopped before the run's day bill no more cycles or
+	// renewals; one-time charges still due are billed.
+	stopped := false
+	if stop, ok := valueText(file.vals["services_stop"]); ok && stop < date {
+		stopped = true
+	}
 	for _, k := range []resource.Kind{resource.Initial, resource.Recurring, resource.Licence} {
+		if stopped && k != resource.Initial {
+			continue
+		}
 		ks := st.kinds[k]
 		for _, id := range ks.index["customer_file_id"][idText] {
 			line := ks.objs[id]
