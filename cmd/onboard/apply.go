@@ -123,28 +123,34 @@ requests in flight finish; a second signal exits at once.`,
 				return a.refreshOnlyApply(c.Context(), &rf, &cf, client, store, parallelism, autoApprove)
 			} else {
 				own := ownPart(statePath, store.State(), set)
-				live, err := a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism)
+				opts, err := f.options(statePath, paths)
 				if err != nil {
 					return err
 				}
-				if p, err = plan.Compile(set, own, plan.Options{Adopt: f.adopt, Live: live}); err != nil {
+				if opts.Live, err = a.refreshLive(c.Context(), &rf, &cf, client, own, parallelism); err != nil {
+					return err
+				}
+				if p, err = plan.Compile(set, own, opts); err != nil {
 					return err
 				}
 			}
 			if err := recordImported(p, store); err != nil {
 				return err
 			}
+			if err := recordFiles(p, store); err != nil {
+				return err
+			}
 			counts := p.Counts()
 			if counts.Orphan > 0 {
-				fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; they are never deleted (see `onboard plan`)\n", counts.Orphan)
+				fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; apply leaves them untouched until a removed: entry decides (see `onboard plan`)\n", counts.Orphan)
 			}
 			if !p.HasChanges() {
 				if err := store.Close(); err != nil {
 					return fmt.Errorf("write state %s: %w", statePath, err)
 				}
-				events.summary(&apply.Result{Unchanged: counts.NoOp}, 0)
+				events.summary(&apply.Result{Unchanged: counts.NoOp, Orphans: counts.Orphan}, 0)
 				if output == "json" {
-					return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp}})
+					return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp, Orphans: counts.Orphan}})
 				}
 				fmt.Fprintln(a.stdout, nothingToDo(counts))
 				return nil
@@ -163,8 +169,8 @@ requests in flight finish; a second signal exits at once.`,
 			}
 
 			if output != "json" {
-				fmt.Fprintf(a.stderr, "Applying: %d to create, %d to update, %d up to date; API %s, state %s\n",
-					counts.Create, counts.Update, counts.NoOp, cf.target(), statePath)
+				fmt.Fprintf(a.stderr, "Applying: %d to create, %d to update%s, %d up to date; API %s, state %s\n",
+					counts.Create, counts.Update, endCounts(counts), counts.NoOp, cf.target(), statePath)
 			}
 			prog := newProgress(a, output == "json")
 			prog.events = events
@@ -179,6 +185,7 @@ requests in flight finish; a second signal exits at once.`,
 			res := apply.Run(ctx, p, client, store, apply.Options{
 				Parallelism: parallelism, FailFast: failFast, OnEvent: prog.event})
 			prog.finish()
+			res.Orphans = counts.Orphan
 			if client.Tripped() != nil {
 				res.Interrupted = false // stopped by the API's refusal, not by the user
 			}
@@ -194,6 +201,7 @@ requests in flight finish; a second signal exits at once.`,
 	c.Flags().StringVar(&f.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&retarget, "retarget", false, "bind the state to this API although it belongs to another (its ids are then taken to name objects here)")
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
+	f.registerTarget(c.Flags())
 	rf.register(c.Flags(), "record in the state what BlueRockTEL holds now (changed or deleted there), changing nothing in BlueRockTEL")
 	c.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
@@ -211,7 +219,7 @@ requests in flight finish; a second signal exits at once.`,
 func nothingToDo(c plan.Counts) string {
 	msg := fmt.Sprintf("Nothing to do: %d objects up to date", c.NoOp)
 	if c.Orphan > 0 {
-		msg += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
+		msg += fmt.Sprintf(", %d orphaned left untouched (decide with a removed: entry)", c.Orphan)
 	}
 	return msg + "."
 }
@@ -224,7 +232,7 @@ func recordImported(p *plan.Plan, store state.Backend) error {
 			continue
 		}
 		o := *s.Existing
-		o.Hash, o.Spec, o.Time = s.Hash, s.Spec, time.Now()
+		o.Hash, o.Spec, o.File, o.Time = s.Hash, s.Spec, s.File, time.Now()
 		if err := store.Put(o); err != nil {
 			return fmt.Errorf("record imported %s: %w", s.Addr, err)
 		}
@@ -247,8 +255,8 @@ func (a *app) report(res *apply.Result, output, advice, statePath string, stateB
 		case !res.OK():
 			verb = "Apply failed"
 		}
-		fmt.Fprintf(a.stdout, "%s: %d created, %d updated, %d adopted, %d failed, %d skipped, %d not started; %d unchanged.\n",
-			verb, res.Created, res.Updated, res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged)
+		fmt.Fprintf(a.stdout, "%s: %d created, %d updated%s, %d adopted, %d failed, %d skipped, %d not started; %d unchanged.%s\n",
+			verb, res.Created, res.Updated, endsText(res), res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged, orphansText(res.Orphans))
 		if !res.OK() {
 			fmt.Fprintln(a.stdout, advice)
 		}

@@ -18,6 +18,8 @@ import (
 type planFlags struct {
 	statePath string
 	adopt     bool
+	// targets limit the plan (--target; plan and apply).
+	targets []string
 }
 
 // path is the state of the manifests at paths (see stateLocation).
@@ -55,7 +57,10 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
 	own := ownPart(statePath, st, set)
-	opts := plan.Options{Adopt: f.adopt}
+	opts, err := f.options(statePath, paths)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if live != nil {
 		if opts.Live, err = live(own); err != nil {
 			return nil, nil, nil, err
@@ -103,8 +108,10 @@ func newPlanCmd(a *app) *cobra.Command {
 		Use:   "plan PATH...",
 		Short: "Show what apply would do, without sending anything",
 		Long: `plan reads the manifests and the state file and shows what apply would create,
-what it would update (the fields that changed, old -> new), and what state
-knows that the manifests no longer declare (never deleted), with a billing
+what it would update (the fields that changed, old -> new), what removed:
+entries end (deactivate, stop, delete, forget), and the orphans: what the
+state knows that the manifests no longer declare, left as they are until a
+removed: entry decides (--detailed-exitcode exits 2 for them), with a billing
 preview of each customer file in exact decimals, before -> after. It changes
 nothing. --out FILE saves the plan for onboard apply FILE.
 
@@ -122,7 +129,8 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 60,000, a GitHub comment holds 65,536 characters) a summary that fits.`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
-  onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
+  onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes or orphans, 1 error
+  onboard plan customers/ --target customer.acme  # only acme, what it contains and needs
   onboard plan customers/ --refresh=false       # from the state alone: sends nothing
   onboard plan customers/ --refresh-only        # what changed in BlueRockTEL`,
 		Args: needPaths,
@@ -166,7 +174,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 			if out != "" {
 				fmt.Fprintf(a.stderr, "Saved the plan to %s; apply exactly it with: onboard apply %s\n", out, out)
 			}
-			if detailedEC && p.HasChanges() {
+			if detailedEC && p.NeedsDecision() {
 				return &exitError{code: exitChanges}
 			}
 			return nil
@@ -176,7 +184,8 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
-	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
+	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when there is nothing to do or decide, 2 when apply would change something or an orphan awaits a removed: entry, 1 on error")
+	f.registerTarget(c.Flags())
 	rf.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
 	cf.register(c.Flags())

@@ -74,7 +74,7 @@ const OrphansHeading = "Orphans: in the state, no longer in the manifests; left 
 // orphanDecisions names the decisions an orphan's kind allows.
 func orphanDecisions(kind string) string {
 	if s := resource.Get(resource.Kind(kind)); s != nil {
-		return "then: " + strings.ReplaceAll(s.EndsText(), " or ", " | ")
+		return "decide: " + s.EndsText()
 	}
 	return ""
 }
