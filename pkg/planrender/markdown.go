@@ -106,11 +106,13 @@ const changesHeader = "| | Address | Kind | Change |\n|---|---|---|---|\n"
 func changeRow(s *plan.Step) string {
 	var detail string
 	if s.Action.Ends() {
-		detail = endNote(s)
+		detail = mdEscape(endNote(s))
 		if s.Commitment != nil {
-			detail += "; **warning**: " + commitmentText(s.Commitment)
+			detail += "; **warning**: " + mdEscape(commitmentText(s.Commitment))
 		}
-	} else if s.Action == plan.Update {
+		return fmt.Sprintf("| %s | `%s` | %s | %s |\n", symbol(s), s.Addr, resource.Get(s.Kind).Title, detail)
+	}
+	if s.Action == plan.Update {
 		parts := make([]string, len(s.Changes))
 		for i, ch := range s.Changes {
 			parts[i] = ChangeText(ch)
