@@ -123,10 +123,13 @@ func endSteps(set *manifest.Set, st *state.State, today string) ([]*Step, []Sett
 	sort.Strings(addrs)
 	for i := range set.Removed {
 		r := &set.Removed[i]
+		// The addresses covered are r.Addr and those after it that start
+		// with r.Addr + ".", contiguous in sorted order.
 		var covered []*state.Object
-		for _, a := range addrs {
-			if _, fu := baseOf(a); !fu && r.Covers(a) {
-				covered = append(covered, st.Objects[a])
+		i, _ := slices.BinarySearch(addrs, r.Addr)
+		for ; i < len(addrs) && r.Covers(addrs[i]); i++ {
+			if _, fu := baseOf(addrs[i]); !fu {
+				covered = append(covered, st.Objects[addrs[i]])
 			}
 		}
 		if len(covered) == 0 || covered[0].Addr != r.Addr {
@@ -324,29 +327,37 @@ func addMonths(t time.Time, n int) time.Time {
 //
 // The steps are returned in an order that puts dependencies first.
 func orderEnds(ends []*Step, all map[string]*Step) []*Step {
-	refs := func(o *state.Object, addr string) bool {
-		if o == nil {
-			return false
+	// referrers maps an address to the steps whose recorded spec refers
+	// to it ("@addr", alone or in a list), built once for the deletes.
+	var referrers map[string][]string
+	for _, d := range ends {
+		if d.Action != Delete || referrers != nil {
+			continue
 		}
-		want := "@" + addr
-		for _, v := range o.Spec {
-			if v == want || slices.Contains(strings.Split(v, ","), want) {
-				return true
+		referrers = map[string][]string{}
+		for addr, s := range all {
+			if s.Action == NoOp || s.Action == Forget || s.Action == Create || s.Existing == nil {
+				continue
+			}
+			for _, v := range s.Existing.Spec {
+				if !strings.Contains(v, "@") {
+					continue
+				}
+				for _, item := range strings.Split(v, ",") {
+					if target, ok := strings.CutPrefix(item, "@"); ok && target != addr {
+						referrers[target] = append(referrers[target], addr)
+					}
+				}
 			}
 		}
-		return false
 	}
 	for _, d := range ends {
 		switch {
 		case d.Action == Delete:
-			for addr, s := range all {
-				if addr != d.Addr && s.Action != NoOp && s.Action != Forget && s.Action != Create && refs(s.Existing, d.Addr) {
-					d.Deps = append(d.Deps, addr)
-				}
-			}
+			d.Deps = append(d.Deps, referrers[d.Addr]...)
 		case d.Action == Stop && d.Method == "":
 			for _, f := range ends {
-				if f.Action == Stop && f.Method != "" && (strings.HasPrefix(f.Addr, d.Addr+".") || strings.HasPrefix(d.Addr, f.Addr+".")) {
+				if f.Group == d.Group && f.Action == Stop && f.Method != "" && (strings.HasPrefix(f.Addr, d.Addr+".") || strings.HasPrefix(d.Addr, f.Addr+".")) {
 					d.Deps = append(d.Deps, f.Addr)
 				}
 			}
@@ -399,6 +410,23 @@ func orderEnds(ends []*Step, all map[string]*Step) []*Step {
 // and declared last (when the state knows where) in one of the files
 // planned.
 func orphans(set *manifest.Set, st *state.State, p *Plan, files map[string]bool, inScope func(string) bool) []*state.Object {
+	removed := make(map[string]bool, len(set.Removed))
+	for _, r := range set.Removed {
+		removed[r.Addr] = true
+	}
+	// decided: the address or one of its ancestors has an entry.
+	decided := func(addr string) bool {
+		for a := addr; ; {
+			if removed[a] {
+				return true
+			}
+			i := strings.LastIndexByte(a, '.')
+			if i < 0 {
+				return false
+			}
+			a = a[:i]
+		}
+	}
 	var out []*state.Object
 	for addr, o := range st.Objects {
 		if _, ok := p.ByAddr[addr]; ok {
@@ -413,7 +441,7 @@ func orphans(set *manifest.Set, st *state.State, p *Plan, files map[string]bool,
 		if o.Ended != "" || !inScope(addr) {
 			continue
 		}
-		if slices.ContainsFunc(set.Removed, func(r manifest.Removal) bool { return r.Covers(addr) }) {
+		if decided(addr) {
 			continue
 		}
 		if o.File != "" && files != nil && !files[o.File] {
