@@ -452,3 +452,44 @@ func orphans(set *manifest.Set, st *state.State, p *Plan, files map[string]bool,
 	sort.Slice(out, func(i, j int) bool { return out[i].Addr < out[j].Addr })
 	return out
 }
+
+// staying marks each delete whose object is still referred to by one that
+// stays in BlueRockTEL (a deactivated line, an orphan, an object outside
+// --target): the API will refuse the DELETE (422) until that one goes,
+// and the plan says so before anything is sent.
+func staying(p *Plan, st *state.State) {
+	var deletes []*Step
+	for _, s := range p.Steps {
+		if s.Action == Delete {
+			deletes = append(deletes, s)
+		}
+	}
+	if len(deletes) == 0 {
+		return
+	}
+	refs := map[string][]string{}
+	for addr, o := range st.Objects {
+		if s := p.ByAddr[addr]; s != nil && (!s.Action.Ends() || s.Action == Delete || s.Action == Forget) {
+			continue // declared (its update drops the reference first), deleted or forgotten
+		}
+		if _, fu := baseOf(addr); fu {
+			continue
+		}
+		for _, v := range o.Spec {
+			if !strings.Contains(v, "@") {
+				continue
+			}
+			for _, item := range strings.Split(v, ",") {
+				if target, ok := strings.CutPrefix(item, "@"); ok {
+					refs[target] = append(refs[target], addr)
+				}
+			}
+		}
+	}
+	for _, d := range deletes {
+		if r := refs[d.Addr]; len(r) > 0 {
+			sort.Strings(r)
+			d.ReferredBy = r
+		}
+	}
+}

@@ -255,3 +255,26 @@ func TestScopeAndFiles(t *testing.T) {
 		t.Errorf("unknown target: %v", err)
 	}
 }
+
+// TestDeleteReferredBy: a delete of an object that lines staying in
+// BlueRockTEL still refer to is flagged; lines deleted with it are not
+// counted.
+func TestDeleteReferredBy(t *testing.T) {
+	st := appliedFrom(t, fixture(), "acme.yaml")
+	st.Objects[recAddr].Ended = "deactivate"
+	set := catalogOnly(removal("item.sip", resource.Delete, ""), removal(iniAddr, resource.Delete, ""), removal(licAddr, resource.Forget, ""))
+	// The item is no longer declared either.
+	set.Objects = set.Objects[:1]
+	delete(set.ByAddr, "item.sip")
+	set.Removed = append(set.Removed, removal(recAddr, resource.Deactivate, ""))
+	p, err := Compile(set, st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.ByAddr["item.sip"].ReferredBy; !slices.Equal(got, []string{recAddr}) {
+		t.Errorf("item delete referred by %v, want only the deactivated line (the initial is deleted, the licence forgotten)", got)
+	}
+	if d := p.ByAddr["item.sip"].Deps; !slices.Equal(d, []string{iniAddr}) {
+		t.Errorf("item delete depends on %v, want the initial's delete", d)
+	}
+}

@@ -107,6 +107,9 @@ type Step struct {
 	File string `json:"file,omitempty"`
 	// Commitment is set when ending a line breaks its commitment.
 	Commitment *Commitment `json:"commitment,omitempty"`
+	// ReferredBy, on a delete, lists the objects that stay in
+	// BlueRockTEL and still refer to it: the API will refuse the DELETE.
+	ReferredBy []string `json:"referred_by,omitempty"`
 }
 
 // ID is the id the object has in BlueRockTEL, 0 when it is to be created.
@@ -312,6 +315,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		}
 	}
 	p.Steps = append(declared(p.Steps), orderEnds(endsOf(p.Steps), p.ByAddr)...)
+	staying(p, st)
 	for _, s := range p.Steps {
 		if s.Group != "" && p.Titles[s.Group] == "" {
 			p.Titles[s.Group] = groupTitle(st, s.Group)

@@ -54,6 +54,7 @@ type jsonStep struct {
 	// their record (active false, services_stop); delete and forget none.
 	After      map[string]string `json:"after,omitempty"`
 	Commitment *plan.Commitment  `json:"commitment,omitempty"`
+	ReferredBy []string          `json:"referred_by,omitempty"`
 }
 
 // orderedValues is a JSON object of request values in request order.
@@ -162,7 +163,7 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 		}
 	}
 	if s.Action.Ends() {
-		js.After, js.Commitment = s.Spec, s.Commitment
+		js.After, js.Commitment, js.ReferredBy = s.Spec, s.Commitment, s.ReferredBy
 	}
 	for _, c := range s.Changes {
 		js.Changes = append(js.Changes, jsonChange{Field: strings.TrimPrefix(c.Field, "?"),

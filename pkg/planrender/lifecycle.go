@@ -103,3 +103,15 @@ func writeSettled(b *bytes.Buffer, p *plan.Plan, md bool) {
 	}
 	b.WriteString("\n")
 }
+
+// referredText warns that a DELETE will be refused: objects that stay in
+// BlueRockTEL still refer to the one deleted.
+func referredText(addrs []string) string {
+	shown := addrs
+	more := ""
+	if len(shown) > 3 {
+		shown, more = shown[:3], fmt.Sprintf(" and %d more", len(addrs)-3)
+	}
+	return fmt.Sprintf("still referred to by %s%s, which stay%s in BlueRockTEL: the API will refuse this DELETE (422) until they go",
+		strings.Join(shown, ", "), more, map[bool]string{true: "s", false: ""}[len(addrs) == 1])
+}

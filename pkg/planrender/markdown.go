@@ -110,6 +110,9 @@ func changeRow(s *plan.Step) string {
 		if s.Commitment != nil {
 			detail += "; **warning**: " + mdEscape(commitmentText(s.Commitment))
 		}
+		if len(s.ReferredBy) > 0 {
+			detail += "; **warning**: " + mdEscape(referredText(s.ReferredBy))
+		}
 		return fmt.Sprintf("| %s | `%s` | %s | %s |\n", symbol(s), s.Addr, resource.Get(s.Kind).Title, detail)
 	}
 	if s.Action == plan.Update {

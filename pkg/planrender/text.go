@@ -218,6 +218,9 @@ func writeEndText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 	if s.Commitment != nil {
 		fmt.Fprintf(w, "      warning: %s\n", commitmentText(s.Commitment))
 	}
+	if len(s.ReferredBy) > 0 {
+		fmt.Fprintf(w, "      warning: %s\n", referredText(s.ReferredBy))
+	}
 	fmt.Fprintf(w, "      decided at %s\n", s.Pos)
 }
 
