@@ -223,9 +223,6 @@ func (c *Counts) Add(a Action) {
 	}
 }
 
-// Ends is the number of end steps.
-func (c Counts) Ends() int { return c.Deactivate + c.Stop + c.Delete + c.Forget }
-
 // Counts returns how many steps of each action the plan holds.
 func (p *Plan) Counts() Counts {
 	var c Counts
