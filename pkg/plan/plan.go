@@ -1,5 +1,6 @@
 // Package plan compiles a manifest set and the state into a plan: a DAG of
-// steps, each a complete operation (a create, an update or a no-op, with
+// steps, each a complete operation (a create, an update, a no-op, or the
+// end a removed: entry decides: deactivate, stop, delete or forget; with
 // its method, path, query, body, source positions and dependencies), plus
 // the objects that state knows and the manifests no longer declare.
 //
@@ -245,7 +246,9 @@ func (p *Plan) HasChanges() bool {
 func (p *Plan) NeedsDecision() bool { return p.HasChanges() || len(p.Orphans) > 0 }
 
 // Compile builds the plan for set against st (which may be empty). It
-// fails with *RefusedError when a change cannot be made by an update.
+// fails with *RefusedError when a change cannot be made by an update,
+// *DecisionError when a removed: entry cannot be carried out, and
+// *TargetError when a target matches nothing.
 func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	if st == nil {
 		st = &state.State{Objects: map[string]*state.Object{}}
