@@ -139,9 +139,12 @@ func endSteps(set *manifest.Set, st *state.State, today string) ([]*Step, []Sett
 				settled = append(settled, Settled{Addr: r.Addr, Then: r.Then, Pos: r.Pos.String(), Kind: r.Kind})
 				continue
 			}
+			hint := "check it against `onboard state list` (the state of these manifests); an object onboard never created is not onboard's to end"
+			if near := nearestAddr(addrs, r.Addr); near != "" {
+				hint = fmt.Sprintf("did you mean %s?", near)
+			}
 			problems = append(problems, DecisionProblem{Pos: r.Pos.String(), Addr: r.Addr,
-				What: "the state does not know this address",
-				Hint: "check it against `onboard state list` (the state of these manifests); an object onboard never created is not onboard's to end"})
+				What: "the state does not know this address", Hint: hint})
 			continue
 		}
 		var steps []*Step
@@ -492,4 +495,17 @@ func staying(p *Plan, st *state.State) {
 			d.ReferredBy = r
 		}
 	}
+}
+
+// nearestAddr is the state's address nearest to addr by edit distance,
+// when one is close enough to be a typo; "" otherwise.
+func nearestAddr(addrs []string, addr string) string {
+	bound := max(2, len(addr)/10)
+	best, bestDist := "", bound+1
+	for _, a := range addrs {
+		if d := manifest.EditDistance([]rune(addr), []rune(a), bound+1); d < bestDist {
+			best, bestDist = a, d
+		}
+	}
+	return best
 }
