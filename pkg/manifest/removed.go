@@ -102,8 +102,9 @@ func (b *builder) removal(t *tnode) (Removal, bool) {
 	return r, true
 }
 
-// checkRemovals refuses a decision for an object still declared, and a
-// second decision for the same address.
+// checkRemovals refuses a decision for an object still declared, a
+// second decision for the same address, and one for an address inside
+// another entry's.
 func checkRemovals(set *Set) []Diagnostic {
 	var diags []Diagnostic
 	seen := map[string]*Removal{}
@@ -116,11 +117,28 @@ func checkRemovals(set *Set) []Diagnostic {
 			continue
 		}
 		seen[r.Addr] = r
+	}
+	for i := range set.Removed {
+		r := &set.Removed[i]
+		if seen[r.Addr] != r {
+			continue // a repeat, reported above
+		}
+		// One decision an object: an entry for an address inside another
+		// entry's would contradict or repeat it.
+		if outer := enclosing(seen, r.Addr); outer != nil {
+			diags = append(diags, Diagnostic{Pos: r.Pos,
+				Message: fmt.Sprintf("removed %s is inside %s, decided at %s (then: %s), which covers it", r.Addr, outer.Addr, outer.Pos, outer.Then),
+				Hint:    "keep one decision for it: remove this entry, or the outer one (an applied entry can go: the plan says when)"})
+			continue
+		}
 		if o := set.ByAddr[r.Addr]; o != nil {
 			diags = append(diags, Diagnostic{Pos: r.Pos,
 				Message: fmt.Sprintf("removed %s is still declared (at %s)", r.Addr, o.Pos),
 				Hint:    "remove its declaration to end it, or this entry to keep it"})
 			continue
+		}
+		if len(resource.Get(r.Kind).Children()) == 0 {
+			continue // it contains nothing
 		}
 		for _, o := range set.Objects {
 			if r.Covers(o.Addr) {
@@ -132,4 +150,16 @@ func checkRemovals(set *Set) []Diagnostic {
 		}
 	}
 	return diags
+}
+
+// enclosing returns the entry of the nearest address that contains addr
+// (customer.acme for customer.acme.file.main), or nil.
+func enclosing(entries map[string]*Removal, addr string) *Removal {
+	parts := strings.Split(addr, ".")
+	for n := len(parts) - 2; n >= 2; n -= 2 {
+		if r := entries[strings.Join(parts[:n], ".")]; r != nil {
+			return r
+		}
+	}
+	return nil
 }

@@ -34,6 +34,8 @@ func TestRemovedRefused(t *testing.T) {
 			[]string{"m.yaml:8:15: removed customer.acme is still declared (at m.yaml:2:3); remove its declaration to end it, or this entry to keep it"}},
 		{"twice", "  - {address: customer.g, then: forget}\n  - {address: customer.g, then: forget}\n",
 			[]string{"m.yaml:9:15: removed customer.g is decided twice (first at m.yaml:8:15); keep one entry"}},
+		{"inside another", "  - {address: customer.g, then: forget}\n  - {address: customer.g.file.f, then: delete}\n",
+			[]string{"m.yaml:9:15: removed customer.g.file.f is inside customer.g, decided at m.yaml:8:15 (then: forget), which covers it; keep one decision for it: remove this entry, or the outer one (an applied entry can go: the plan says when)"}},
 		{"not an address", "  - {address: customer, then: forget}\n",
 			[]string{`m.yaml:8:15: removed: "customer" is not an address (e.g. customer.acme or customer.acme.file.main); write the address onboard gives the object (onboard state list shows them), e.g. customer.acme.file.main`}},
 		{"unknown key", "  - {address: customer.g, thne: forget}\n", []string{
