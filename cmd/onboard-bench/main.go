@@ -36,6 +36,7 @@ type scenario struct {
 	bare        bool // also measure a bare HTTP client against the same sandbox settings
 	refresh     bool // measure a refresh of an applied set (issue 11) instead of apply
 	update      bool // measure an update of every recurring line of an applied set (issue 10): apply, or plan with plan
+	deactivate  bool // with update: the lines are removed and deactivated by removed: entries instead (issue 19)
 	export      bool // measure an export of an applied set (issue 14) instead of apply
 	interrupt   bool // apply interrupted by SIGINT, then the state's complete customers (issue 15)
 	offers      bool // plan a set whose lines come from offers against the same lines by hand (issue 20)
@@ -58,6 +59,7 @@ var scenarios = []scenario{
 	{name: "interrupt-300", customers: 300, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", interrupt: true, runs: 3},
 	{name: "refresh-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", refresh: true, runs: 3},
 	{name: "update-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", update: true, runs: 3},
+	{name: "deactivate-1k", customers: 1000, latency: 20 * time.Millisecond, maxInflight: 16, parallelism: 16, clientRate: "0", update: true, deactivate: true, runs: 3},
 	{name: "plan-updates-10k", customers: 10000, parallelism: 32, update: true, plan: true, runs: 3},
 	{name: "import-10k", customers: 10000, importer: true, runs: 3},
 	{name: "import-10k-xlsx", customers: 10000, importer: true, workbook: true, runs: 3},

@@ -93,6 +93,8 @@ func (r *report) targets() []target {
 		ts = append(ts, r.refreshTargets(note)...)
 	case "update-1k", "plan-updates-10k":
 		ts = append(ts, r.updateTargets(note)...)
+	case "deactivate-1k":
+		ts = append(ts, r.deactivateTargets(note)...)
 	case "export-1k":
 		ts = append(ts, r.exportTargets(note)...)
 	case "interrupt-300":
@@ -131,6 +133,9 @@ func (s scenario) header() string {
 		h += "; planned (--output json, empty state) from offers and from the same lines by hand, alternately"
 	case s.update && s.plan:
 		h += "; applied without latency, then the quantity of every recurring line changed and planned"
+	case s.update && s.deactivate:
+		h += fmt.Sprintf("; applied without latency, then every recurring line removed from the manifests, deactivated by removed: entries and applied to sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
+			s.latency, s.maxInflight, s.parallelism)
 	case s.update:
 		h += fmt.Sprintf("; applied without latency, then the quantity of every recurring line changed and applied to sandbox --latency %s --max-inflight %d, parallelism %d, no client rate limit",
 			s.latency, s.maxInflight, s.parallelism)

@@ -99,9 +99,15 @@ func (s scenario) runUpdate(bin, manifests, dir string) runResult {
 		if res.apply.exit != 0 {
 			return res
 		}
-		n := changeRecurrings(manifests, changed)
+		var n int
+		what := "quantity of %d recurring lines changed"
+		if s.deactivate {
+			n, what = deactivateRecurrings(manifests, changed), "%d recurring lines removed and decided: deactivate"
+		} else {
+			n = changeRecurrings(manifests, changed)
+		}
 		check(os.WriteFile(filepath.Join(setupDir, "changed.count"), []byte(strconv.Itoa(n)), 0o644))
-		fmt.Printf("%s: setup: applied %d objects without latency in %.3f s (not measured); quantity of %d recurring lines changed\n",
+		fmt.Printf("%s: setup: applied %d objects without latency in %.3f s (not measured); "+what+"\n",
 			s.name, s.objects(), time.Since(start).Seconds(), n)
 	}
 	b, err := os.ReadFile(filepath.Join(setupDir, "changed.count"))
@@ -141,13 +147,17 @@ func (s scenario) runUpdate(bin, manifests, dir string) runResult {
 	ur.posts = after.method("POST", "") - before.method("POST", "")
 	var sum struct {
 		Result struct {
-			Created int `json:"created"`
-			Updated int `json:"updated"`
+			Created     int `json:"created"`
+			Updated     int `json:"updated"`
+			Deactivated int `json:"deactivated"`
 		} `json:"result"`
 	}
 	lines := strings.Split(strings.TrimSpace(events.String()), "\n")
 	_ = json.Unmarshal([]byte(lines[len(lines)-1]), &sum) // a missing summary shows as 0 updated
 	ur.created, ur.updated = sum.Result.Created, sum.Result.Updated
+	if s.deactivate {
+		ur.updated = sum.Result.Deactivated // the scenario's one change a line
+	}
 	fmt.Printf("%s: apply exit %d, wall %.3f s; %d updated, %d created; %d requests: %d PUTs (%d answered 200), %d POSTs\n",
 		s.name, res.apply.exit, res.apply.wall.Seconds(), ur.updated, ur.created, ur.requests, ur.puts, ur.putsOK, ur.posts)
 	fmt.Printf("%s: ideal bound %d × %s ÷ %d = %.3f s, plus the preflight (%s); wall/bound = %.3f\n",

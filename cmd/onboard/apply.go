@@ -82,6 +82,7 @@ requests in flight finish; a second signal exits at once.`,
 	c.Flags().StringVar(&opts.plan.statePath, "state", "", stateFlagHelp)
 	c.Flags().BoolVar(&opts.retarget, "retarget", false, "bind the state to this API although it belongs to another (its ids are then taken to name objects here)")
 	c.Flags().BoolVar(&opts.plan.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
+	opts.plan.registerTarget(c.Flags())
 	opts.refresh.register(c.Flags(), "record in the state what BlueRockTEL holds now (changed or deleted there), changing nothing in BlueRockTEL")
 	c.Flags().BoolVar(&opts.autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
 	c.Flags().IntVarP(&opts.parallelism, "parallelism", "p", 8, "requests in flight at most")
@@ -180,20 +181,25 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 		return a.refreshOnlyApply(ctx, &opts.refresh, &opts.client, client, store, opts.parallelism, opts.autoApprove)
 	} else {
 		own := ownPart(statePath, store.State(), set)
+		popts, err := opts.plan.options(statePath, paths)
+		if err != nil {
+			return err
+		}
 		// The ids the manifests refer to are read even without
 		// refresh (then only those of what is to be sent): a
 		// missing one fails here, before the first write.
 		refs := plan.References(set)
 		if opts.refresh.mode != refreshNone {
-			live, existing, err := a.refreshLive(ctx, &opts.refresh, &opts.client, client, own, opts.parallelism, changedScope(set, own, opts.plan.adopt), refs)
+			live, existing, err := a.refreshLive(ctx, &opts.refresh, &opts.client, client, own, opts.parallelism, changedScope(set, own, popts), refs)
 			if err != nil {
 				return err
 			}
-			if p, err = plan.Compile(set, own, plan.Options{Adopt: opts.plan.adopt, Live: live, Existing: existing}); err != nil {
+			popts.Live, popts.Existing = live, existing
+			if p, err = plan.Compile(set, own, popts); err != nil {
 				return a.missingRefs(err)
 			}
 		} else {
-			if p, err = plan.Compile(set, own, plan.Options{Adopt: opts.plan.adopt}); err != nil {
+			if p, err = plan.Compile(set, own, popts); err != nil {
 				return err
 			}
 			if refs = plan.Sending(p, refs); len(refs) > 0 {
@@ -226,17 +232,20 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 	if err := apply.RecordImported(p, store); err != nil {
 		return err
 	}
+	if err := recordFiles(p, store); err != nil {
+		return err
+	}
 	counts := p.Counts()
 	if counts.Orphan > 0 {
-		fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; they are never deleted (see `onboard plan`)\n", counts.Orphan)
+		fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; apply leaves them untouched until a removed: entry decides (see `onboard plan`)\n", counts.Orphan)
 	}
 	if !p.HasChanges() {
 		if err := store.Close(); err != nil {
 			return fmt.Errorf("write state %s: %w", statePath, err)
 		}
-		events.summary(&apply.Result{Unchanged: counts.NoOp}, 0)
+		events.summary(&apply.Result{Unchanged: counts.NoOp, Orphans: counts.Orphan}, 0)
 		if opts.output == "json" {
-			return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp}})
+			return writeJSONLine(a, map[string]any{"event": "summary", "result": apply.Result{Unchanged: counts.NoOp, Orphans: counts.Orphan}})
 		}
 		fmt.Fprintln(a.stdout, nothingToDo(counts))
 		return nil
@@ -259,8 +268,8 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 	}
 
 	if opts.output != "json" {
-		fmt.Fprintf(a.stderr, "Applying: %d to create, %d to update, %d up to date; API %s, state %s\n",
-			counts.Create, counts.Update, counts.NoOp, opts.client.target(), statePath)
+		fmt.Fprintf(a.stderr, "Applying: %d to create, %d to update%s, %d up to date; API %s, state %s\n",
+			counts.Create, counts.Update, endCounts(counts), counts.NoOp, opts.client.target(), statePath)
 	}
 	prog := newProgress(a, opts.output == "json")
 	prog.events = events
@@ -280,6 +289,7 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 	res := apply.Run(ctx, p, client, store, apply.Options{
 		Parallelism: opts.parallelism, FailFast: opts.failFast, OnEvent: prog.event})
 	prog.finish()
+	res.Orphans = counts.Orphan
 	if client.Tripped() != nil {
 		res.Interrupted = false // stopped by the API's refusal, not by the user
 	}
@@ -298,7 +308,7 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 func nothingToDo(c plan.Counts) string {
 	msg := "Nothing to do: " + planrender.UpToDate(c)
 	if c.Orphan > 0 {
-		msg += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
+		msg += fmt.Sprintf(", %d orphaned left untouched (decide with a removed: entry)", c.Orphan)
 	}
 	return msg + "."
 }
@@ -318,8 +328,8 @@ func (a *app) report(res *apply.Result, output, advice, statePath string, stateB
 		case !res.OK():
 			verb = "Apply failed"
 		}
-		fmt.Fprintf(a.stdout, "%s: %d created, %d updated, %d adopted, %d failed, %d skipped, %d not started; %d unchanged.\n",
-			verb, res.Created, res.Updated, res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged)
+		fmt.Fprintf(a.stdout, "%s: %d created, %d updated%s, %d adopted, %d failed, %d skipped, %d not started; %d unchanged.%s\n",
+			verb, res.Created, res.Updated, endsText(res), res.Adopted, res.Failed, res.Skipped, res.Untouched, res.Unchanged, orphansText(res.Orphans))
 		if !res.OK() {
 			fmt.Fprintln(a.stdout, advice)
 		}

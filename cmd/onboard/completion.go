@@ -15,7 +15,7 @@ var outputFormats = []string{"text", "json", "markdown"}
 // registerCompletions teaches shell completion (onboard completion bash|
 // zsh|fish|powershell) what the defaults cannot know: the values of every
 // --output flag, and the addresses in the state for the state commands
-// that take one, instead of file names.
+// that take one and for --target, instead of file names.
 func registerCompletions(root *cobra.Command) {
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -27,6 +27,13 @@ func registerCompletions(root *cobra.Command) {
 				}
 			}
 			_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+		}
+		if f := c.Flags().Lookup("target"); f != nil {
+			// --target takes an address of the state, like the state commands.
+			complete := completeAddress(false)
+			_ = c.RegisterFlagCompletionFunc("target", func(c *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+				return complete(c, nil, toComplete)
+			})
 		}
 		if c.Parent() != nil && c.Parent().Name() == "state" && c.ValidArgsFunction == nil {
 			switch c.Name() {

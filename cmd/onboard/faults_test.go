@@ -19,6 +19,7 @@ func TestFaultSuite(t *testing.T) {
 	t.Run("faults", func(t *testing.T) {
 		fx := faultRound(t)
 		t.Run("updates", func(t *testing.T) { updateRound(t, fx) })
+		t.Run("lifecycle", func(t *testing.T) { lifecycleRound(t, fx) })
 	})
 	t.Run("spatie", spatieRound)
 }

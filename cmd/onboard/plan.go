@@ -26,6 +26,8 @@ type planFlags struct {
 	// refuses it, unless retarget.
 	api      string
 	retarget bool
+	// targets limit the plan (--target; plan and apply).
+	targets []string
 }
 
 // path is the state of the manifests at paths (see stateLocation).
@@ -79,9 +81,12 @@ func (a *app) compileSet(paths []string, f *planFlags, live liveReader) (*plan.P
 		return nil, nil, nil, err
 	}
 	own := ownPart(statePath, st, set)
-	opts := plan.Options{Adopt: f.adopt}
+	opts, err := f.options(statePath, paths)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if live != nil {
-		if opts.Live, opts.Existing, err = live(own, changedScope(set, own, f.adopt), plan.References(set)); err != nil {
+		if opts.Live, opts.Existing, err = live(own, changedScope(set, own, opts), plan.References(set)); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -163,8 +168,10 @@ func newPlanCmd(a *app, runF func(context.Context, *planOptions) error) *cobra.C
 		Use:   "plan PATH...",
 		Short: "Show what apply would do, without sending anything",
 		Long: `plan reads the manifests and the state file and shows what apply would create,
-what it would update (the fields that changed, old -> new), and what state
-knows that the manifests no longer declare (never deleted), with a billing
+what it would update (the fields that changed, old -> new), what removed:
+entries end (deactivate, stop, delete, forget), and the orphans: what the
+state knows that the manifests no longer declare, left as they are until a
+removed: entry decides (--detailed-exitcode exits 2 for them), with a billing
 preview of each customer file in exact decimals, before -> after. It changes
 nothing. --out FILE saves the plan for onboard apply FILE.
 
@@ -203,8 +210,9 @@ shown too, and plan exits 1 without saving it. --out FILE --override RULE
 onboard apply FILE.`,
 		Example: `  onboard plan examples/acme.yaml
   onboard plan customers/ --output markdown > plan.md
-  onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes, 1 error
+  onboard plan customers/ --detailed-exitcode   # 0 nothing to do, 2 changes or orphans, 1 error
   onboard plan customers/ --output markdown --comment-threshold 50   # nothing under 50 a month
+  onboard plan customers/ --target customer.acme  # only acme, what it contains and needs
   onboard plan customers/ --refresh=changed     # read only what the manifests changed
   onboard plan customers/ --refresh=none        # from the state alone: sends nothing
   onboard plan customers/ --refresh-only        # what changed in BlueRockTEL
@@ -239,7 +247,8 @@ onboard apply FILE.`,
 	c.Flags().StringVarP(&opts.output, "output", "o", "text", "text, json or markdown")
 	c.Flags().IntVar(&opts.maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
 	c.Flags().StringVar(&opts.threshold, "comment-threshold", "", thresholdHelp)
-	c.Flags().BoolVar(&opts.detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
+	c.Flags().BoolVar(&opts.detailedEC, "detailed-exitcode", false, "exit 0 when there is nothing to do or decide, 2 when apply would change something or an orphan awaits a removed: entry, 1 on error")
+	opts.plan.registerTarget(c.Flags())
 	opts.refresh.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
 	c.Flags().IntVarP(&opts.parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
 	opts.client.register(c.Flags())
@@ -312,7 +321,7 @@ func (a *app) runPlan(ctx context.Context, opts *planOptions) error {
 	if opts.out != "" {
 		fmt.Fprintf(a.stderr, "Saved the plan to %s; apply exactly it with: onboard apply %s\n", opts.out, opts.out)
 	}
-	if opts.detailedEC && p.HasChanges() {
+	if opts.detailedEC && p.NeedsDecision() {
 		return &exitError{code: exitChanges}
 	}
 	return nil

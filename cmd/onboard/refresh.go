@@ -100,9 +100,10 @@ type scope func() (map[string]bool, error)
 
 // changedScope is what --refresh=changed reads: the plan made from the
 // state alone says which objects differ from it, and what they need.
-func changedScope(set *manifest.Set, st *state.State, adopt bool) scope {
+func changedScope(set *manifest.Set, st *state.State, opts plan.Options) scope {
 	return func() (map[string]bool, error) {
-		p, err := plan.Compile(set, st, plan.Options{Adopt: adopt})
+		opts.Live, opts.Existing = nil, nil
+		p, err := plan.Compile(set, st, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -200,6 +200,12 @@ func (a *app) runStateShow(_ context.Context, opts *stateShowOptions) error {
 	}
 	fmt.Fprintf(a.stdout, "address: %s\nkind:    %s\nid:      %s\nstatus:  %s\nhash:    %s\nwritten: %s\n",
 		o.Addr, o.Kind, idText(o), o.Status, o.Hash, o.Time.Format(time.RFC3339))
+	if o.File != "" {
+		fmt.Fprintf(a.stdout, "file:    %s\n", o.File)
+	}
+	if o.Ended != "" {
+		fmt.Fprintf(a.stdout, "ended:   %s (by a removed: entry; no longer declared)\n", o.Ended)
+	}
 	writeMap(a, "returned", o.Returned)
 	writeMap(a, "sent", o.Spec)
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
+	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 	"github.com/onboardhq/onboard/pkg/state/pgstate"
 )
@@ -47,6 +48,19 @@ func customerScopes(set *manifest.Set) []string {
 			scopes = append(scopes, state.ScopeOf(o.Addr))
 		}
 	}
+	// A customer ended by a removed: entry is this set's to change too.
+	seen := map[string]bool{}
+	for _, s := range scopes {
+		seen[s] = true
+	}
+	for _, r := range set.Removed {
+		if sc := state.ScopeOf(r.Addr); sc != r.Addr || r.Kind == resource.Customer {
+			if !seen[sc] {
+				seen[sc] = true
+				scopes = append(scopes, sc)
+			}
+		}
+	}
 	return scopes
 }
 
@@ -64,7 +78,7 @@ func ownPart(loc string, st *state.State, set *manifest.Set) *state.State {
 	}
 	own := &state.State{Objects: make(map[string]*state.Object, len(set.Objects)), Meta: st.Meta}
 	for addr, o := range st.Objects {
-		if scopes[state.ScopeOf(addr)] || set.ByAddr[addr] != nil {
+		if scopes[state.ScopeOf(addr)] || set.ByAddr[addr] != nil || decidedIn(set, addr) {
 			own.Objects[addr] = o
 		}
 	}
@@ -81,4 +95,14 @@ func (a *app) lockWait(timeout time.Duration) func(*state.LockedError) {
 		}
 		fmt.Fprintf(a.stderr, "waiting up to %s for %s, locked by %s\n", timeout, e.Scope, who)
 	}
+}
+
+// decidedIn reports whether a removed: entry of set covers addr.
+func decidedIn(set *manifest.Set, addr string) bool {
+	for i := range set.Removed {
+		if set.Removed[i].Covers(addr) {
+			return true
+		}
+	}
+	return false
 }

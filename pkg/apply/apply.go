@@ -72,7 +72,16 @@ const (
 	EventUpdated EventType = "updated"
 	EventFailed  EventType = "failed"
 	EventSkipped EventType = "skipped"
+	// The end of an object (plan/lifecycle.go).
+	EventDeactivated EventType = "deactivated"
+	EventStopped     EventType = "stopped"
+	EventDeleted     EventType = "deleted"
+	EventForgotten   EventType = "forgotten"
 )
+
+// endEvents is the event of each end action.
+var endEvents = map[plan.Action]EventType{plan.Deactivate: EventDeactivated, plan.Stop: EventStopped,
+	plan.Delete: EventDeleted, plan.Forget: EventForgotten}
 
 // Event is one progress event.
 type Event struct {
@@ -105,9 +114,37 @@ type Result struct {
 	Skipped   int `json:"skipped"`
 	Untouched int `json:"untouched"`
 	Unchanged int `json:"unchanged"`
+	// Objects ended, by action.
+	Deactivated int `json:"deactivated"`
+	Stopped     int `json:"stopped"`
+	Deleted     int `json:"deleted"`
+	Forgotten   int `json:"forgotten"`
+	// Orphans are the objects the state knows that no manifest declares
+	// and no removed: entry decides: left untouched (set by the caller).
+	Orphans int `json:"orphans"`
 	// Interrupted: the context was cancelled before every step ran.
 	Interrupted bool      `json:"interrupted"`
 	Failures    []Failure `json:"-"`
+}
+
+// count tallies one step done, by its event.
+func (r *Result) count(t EventType) {
+	switch t {
+	case EventAdopted:
+		r.Adopted++
+	case EventUpdated:
+		r.Updated++
+	case EventDeactivated:
+		r.Deactivated++
+	case EventStopped:
+		r.Stopped++
+	case EventDeleted:
+		r.Deleted++
+	case EventForgotten:
+		r.Forgotten++
+	default:
+		r.Created++
+	}
 }
 
 // OK reports whether everything to do was done.
@@ -163,7 +200,7 @@ func (r *runner) walk(ctx context.Context) *Result {
 	res := &Result{}
 	steps := r.plan.Steps
 	for _, s := range steps {
-		if !s.Sends() {
+		if !s.Runs() {
 			res.Unchanged++
 		}
 	}
@@ -270,14 +307,7 @@ func (r *runner) walk(ctx context.Context) *Result {
 				continue
 			}
 			r.ids[o.step] = o.id
-			switch o.typ {
-			case EventAdopted:
-				res.Adopted++
-			case EventUpdated:
-				res.Updated++
-			default:
-				res.Created++
-			}
+			res.count(o.typ)
 			emit(Event{Type: o.typ, Addr: s.Addr, Kind: s.Kind, ID: o.id, Duration: o.took})
 			sched.Done(o.step)
 		case <-stop:
@@ -303,6 +333,9 @@ func (r *runner) exec(ctx context.Context, i int) outcome {
 	}
 	var err error
 	switch {
+	case s.Action.Ends():
+		o.typ = endEvents[s.Action]
+		o.id, err = r.end(ctx, s, c)
 	case s.Action == plan.Update:
 		o.id, err = r.update(ctx, s, c)
 	case s.Of != "":
@@ -442,7 +475,7 @@ func (r *runner) create(ctx context.Context, s *plan.Step, c *call) (int64, bool
 // record journals a created or adopted object.
 func (r *runner) record(s *plan.Step, id int64, rec *bluerocktel.Record) error {
 	o := state.Object{Addr: s.Addr, Kind: string(s.Kind), ID: id, Status: state.StatusCreated,
-		Hash: s.Hash, Spec: s.Spec, Time: r.opts.Now()}
+		Hash: s.Hash, Spec: s.Spec, File: s.File, Time: r.opts.Now()}
 	if s.Existing != nil && s.Action == plan.Update {
 		o.Returned = maps.Clone(s.Existing.Returned)
 	}
@@ -468,9 +501,15 @@ type UnrecordedError struct {
 	Addr string
 	ID   int64
 	Err  error
+	// Ended is the end action done, when the object was ended rather
+	// than created.
+	Ended string
 }
 
 func (e *UnrecordedError) Error() string {
+	if e.Ended != "" {
+		return fmt.Sprintf("#%d is done (%s) but the state could not record it (%v)", e.ID, e.Ended, e.Err)
+	}
 	return fmt.Sprintf("created as #%d but the state could not be written (%v)", e.ID, e.Err)
 }
 

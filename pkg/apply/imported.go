@@ -17,7 +17,7 @@ func RecordImported(p *plan.Plan, j Journal) error {
 			continue
 		}
 		o := *s.Existing
-		o.Hash, o.Spec, o.Time = s.Hash, s.Spec, time.Now()
+		o.Hash, o.Spec, o.File, o.Time = s.Hash, s.Spec, s.File, time.Now()
 		if err := j.Put(o); err != nil {
 			return fmt.Errorf("record imported %s: %w", s.Addr, err)
 		}

@@ -27,14 +27,16 @@ func newSchedule(steps []*plan.Step, index map[string]int) *schedule {
 	s := &schedule{steps: steps, waiting: make([]int, len(steps)), dependents: make([][]int, len(steps)),
 		begun: map[string]bool{"": true}, cold: map[string][]int{}}
 	for i, st := range steps {
-		if !st.Sends() {
+		if !st.Runs() {
 			continue
 		}
 		s.Total++
-		// Only creates hold back their dependents: they need the new id.
+		// Creates hold back their dependents: they need the new id. An
+		// end waits for every step it depends on: a DELETE goes after
+		// what refers to the object (plan/lifecycle.go).
 		for _, d := range st.Deps {
 			di := index[d]
-			if steps[di].Action == plan.Create {
+			if steps[di].Action == plan.Create || (st.Action.Ends() && steps[di].Runs()) {
 				s.waiting[i]++
 				s.dependents[di] = append(s.dependents[di], i)
 			}

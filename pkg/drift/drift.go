@@ -95,7 +95,7 @@ func Build(st *state.State, live map[string]*refresh.Live, p *plan.Plan, stats r
 	}
 	sort.Slice(r.Drifted, func(i, j int) bool { return r.Drifted[i].Addr < r.Drifted[j].Addr })
 	for _, s := range p.Steps {
-		if !s.Sends() || s.Gone || repairsOnly(s) {
+		if !s.Runs() || s.Gone || repairsOnly(s) {
 			continue
 		}
 		pd := Pending{Addr: s.Addr, Kind: s.Kind, Title: title(s.Kind), Action: s.Action}

@@ -44,10 +44,10 @@ func TestBuild(t *testing.T) {
 		{Addr: line, Kind: "recurring", Action: plan.Update, Spec: map[string]string{"quantity": "2", "label": "Trunk"},
 			Changes: []plan.FieldChange{{Field: "quantity", Old: "5", New: "2", Drifted: true}}},
 		// The manifest took BlueRockTEL's email already; it also renames.
-		{Addr: cust, Kind: "customer", Action: plan.Update, Spec: map[string]string{"name": "Acme SAS", "email_address": "b@acme.fr"},
+		{Addr: cust, Kind: "customer", Action: plan.Update, Method: "PUT", Spec: map[string]string{"name": "Acme SAS", "email_address": "b@acme.fr"},
 			Changes: []plan.FieldChange{{Field: "name", Old: "Acme", New: "Acme SAS"}}},
 		{Addr: gone, Kind: "file", Action: plan.Create, Gone: true, Spec: map[string]string{"name": "Old"}},
-		{Addr: "customer.new", Kind: "customer", Action: plan.Create, Spec: map[string]string{"name": "New"}},
+		{Addr: "customer.new", Kind: "customer", Action: plan.Create, Method: "POST", Spec: map[string]string{"name": "New"}},
 		{Addr: "family.voip", Kind: "family", Action: plan.NoOp},
 	}
 	p := &plan.Plan{Steps: steps, ByAddr: map[string]*plan.Step{}}

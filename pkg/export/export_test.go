@@ -159,7 +159,7 @@ func estate(t *testing.T) *Estate {
 	file := node(resource.CustomerFile, `{"id":300001,"name":"Main 2026","fileable_type":"customer","fileable_id":200001,"billing_frequency":1,"services_start":"2026-04-01T00:00:00.000000Z"}`, acme)
 	nameless := node(resource.CustomerFile, `{"id":300002,"name":null,"fileable_type":"customer","fileable_id":200002}`, acme2)
 	l1 := node(resource.Recurring, `{"id":600001,"customer_file_id":300001,"item_id":42,"quantity":"2.50","active":1,"lineKey":"abc"}`, file)
-	l2 := node(resource.Recurring, `{"id":600002,"customer_file_id":300001,"item_id":42,"quantity":"1","label":"Second trunk"}`, file)
+	l2 := node(resource.Recurring, `{"id":600002,"customer_file_id":300001,"item_id":42,"quantity":"1","label":"Second trunk","active":0}`, file) // inactive: exported as such
 	lic := node(resource.Licence, `{"id":400001,"customer_file_id":300001,"item_id":43,"quantity":5,"active":true,"renewal_date":null}`, file)
 	lost := node(resource.Initial, `{"id":500001,"customer_file_id":300002,"item_id":42,"quantity":1}`, nameless)
 	return &Estate{Objects: map[resource.Kind][]*Node{

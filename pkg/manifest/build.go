@@ -30,6 +30,8 @@ type builder struct {
 	// (an offer's, or a file's that takes offers): what spans the parts
 	// is checked once they are merged (expandOffers).
 	partial bool
+	// removed holds the file's `removed:` entries (removed.go).
+	removed []Removal
 }
 
 // pendingRef is a reference by local name, resolved after all files.
@@ -64,6 +66,7 @@ func (b *builder) document(root *tnode, bad map[*tnode]bool) {
 	if e := root.entry(OffersKey); e != nil {
 		b.offerDecls(e.val)
 	}
+	b.removedList(root)
 }
 
 // collections builds the objects of the collections of kinds specs found

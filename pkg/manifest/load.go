@@ -217,8 +217,12 @@ func assemble(results []fileResult) (*Set, []Diagnostic) {
 	for _, o := range top {
 		walk(o)
 	}
+	for _, r := range results {
+		set.Removed = append(set.Removed, r.b.removed...)
+	}
 	if !broken {
 		diags = append(diags, resolveLists(set.Objects, dirty)...)
+		diags = append(diags, checkRemovals(set)...)
 	}
 	return set, diags
 }

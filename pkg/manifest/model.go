@@ -117,6 +117,8 @@ type Set struct {
 	Objects []*Object
 	// ByAddr indexes Objects by address.
 	ByAddr map[string]*Object
+	// Removed are the `removed:` entries of every file, in file order.
+	Removed []Removal
 }
 
 // Address builds the address of an object named name of kind k nested in

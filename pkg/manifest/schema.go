@@ -146,6 +146,10 @@ func (m *schemaMapper) add(line, col int32, hint, format string, args ...any) {
 // walk handles an error by its kind; errors that only group others
 // (the root, $ref, allOf) are descended into.
 func (m *schemaMapper) walk(e *jsonschema.ValidationError) {
+	if len(e.InstanceLocation) > 0 && e.InstanceLocation[0] == RemovedKey && len(e.Causes) == 0 {
+		m.removed(e)
+		return
+	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		m.unknown(locate(m.root, e.InstanceLocation), k.Properties)
@@ -159,7 +163,7 @@ func (m *schemaMapper) walk(e *jsonschema.ValidationError) {
 	case *kind.OneOf, *kind.Not, *kind.AnyOf:
 		m.refRules(locate(m.root, e.InstanceLocation))
 		return
-	case *kind.Minimum, *kind.ExclusiveMinimum, *kind.Maximum, *kind.ExclusiveMaximum, *kind.Format, *kind.UniqueItems:
+	case *kind.Minimum, *kind.ExclusiveMinimum, *kind.Maximum, *kind.ExclusiveMaximum, *kind.Format, *kind.UniqueItems, *kind.Enum:
 		// Value rules: reported by the typed field checks, in exact
 		// decimals and with better messages (a name listed twice, at
 		// the repeat).
@@ -175,6 +179,62 @@ func (m *schemaMapper) walk(e *jsonschema.ValidationError) {
 	}
 	for _, c := range e.Causes {
 		m.walk(c)
+	}
+}
+
+// removed reports a problem with the shape of the `removed:` list, at the
+// entry (or the value) it is about.
+func (m *schemaMapper) removed(e *jsonschema.ValidationError) {
+	loc := e.InstanceLocation
+	node := m.root
+	for _, k := range loc {
+		switch {
+		case node == nil:
+		case node.kind == nMap:
+			node = node.get(k)
+		case node.kind == nSeq:
+			var idx int
+			if _, err := fmt.Sscan(k, &idx); err == nil && idx >= 0 && idx < len(node.items) {
+				node = node.items[idx]
+			} else {
+				node = nil
+			}
+		default:
+			node = nil
+		}
+	}
+	if node == nil {
+		node = m.root
+	}
+	m.bad[node] = true
+	const hint = "each entry is {address: ADDRESS, then: deactivate|stop|delete|forget, date: YYYY-MM-DD (for stop)}"
+	switch k := e.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		for _, key := range k.Properties {
+			if en := node.entry(key); en != nil {
+				h := hint
+				if best := nearest(key, []string{"address", "then", "date"}); best != "" {
+					h = fmt.Sprintf("did you mean %q?", best)
+				}
+				m.add(en.line, en.col, h, "unknown field %q in a removed: entry", key)
+			}
+		}
+	case *kind.Required:
+		for _, f := range k.Missing {
+			m.add(node.line, node.col, hint, "a removed: entry is missing required field %q", f)
+		}
+	case *kind.Minimum, *kind.ExclusiveMinimum, *kind.Maximum, *kind.ExclusiveMaximum, *kind.Format, *kind.Enum:
+		delete(m.bad, node) // checked, with better messages, by the builder
+	case *kind.Type:
+		what := "removed:"
+		if len(loc) > 2 {
+			what = "removed: " + loc[len(loc)-1]
+		} else if len(loc) == 2 {
+			what = "a removed: entry"
+		}
+		m.add(node.line, node.col, hint, "%s must be %s", what, strings.Join(k.Want, " or "))
+	default:
+		m.add(node.line, node.col, hint, "removed: does not match the manifest schema (%s)", strings.Join(e.ErrorKind.KeywordPath(), "/"))
 	}
 }
 

@@ -35,6 +35,7 @@ func GenerateSchema() ([]byte, error) {
 		props = append(props, kv{s.Collection, collectionSchema(s)})
 	}
 	props = append(props, kv{OffersKey, offersSchema()})
+	props = append(props, kv{RemovedKey, removedSchema()})
 	root := obj{
 		{"$schema", "https://json-schema.org/draft/2020-12/schema"},
 		{"$id", SchemaID},
@@ -53,6 +54,29 @@ func GenerateSchema() ([]byte, error) {
 		return nil, fmt.Errorf("encoding manifest schema: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// removedSchema is the `removed:` list: end-of-life decisions for
+// objects no longer declared.
+func removedSchema() obj {
+	ends := make([]string, len(resource.EndNames))
+	for i, e := range resource.EndNames {
+		ends[i] = string(e)
+	}
+	return obj{
+		{"description", "Decisions for objects removed from the manifests (orphans): until one is decided here, an orphan is reported and left as it is. A decision covers the object and everything it contains."},
+		{"type", "array"},
+		{"items", obj{
+			{"type", "object"},
+			{"additionalProperties", false},
+			{"properties", obj{
+				{"address", obj{{"description", "The address of an object the state knows and the manifests no longer declare (e.g. customer.acme.file.main.recurring.trunk)."}, {"type", "string"}}},
+				{"then", obj{{"description", "deactivate (a line or contact: PUT active false), stop (a customer or customer file: PUT services_stop on each file), delete (DELETE, never a customer) or forget (no request: it leaves the state). Which ones a kind allows is in the resource table."}, {"type", "string"}, {"enum", ends}}},
+				{"date", obj{{"description", "For stop: the day services stop (YYYY-MM-DD)."}, {"type", "string"}, {"format", "date"}}},
+			}},
+			{"required", []string{"address", "then"}},
+		}},
+	}
 }
 
 func collectionSchema(s *resource.Spec) obj {

@@ -40,7 +40,7 @@ func setField(addr, field string, typ resource.Type, text string) func(*manifest
 // endStep turns the plan's step at addr into a step of an action this
 // package does not define (the lifecycle's), to check that BilledAfter
 // maps it by its request: a DELETE leaves nothing, a PUT its fields.
-func endStep(addr, action, method string, body ...resource.Value) func(*Plan) {
+func billEndStep(addr, action, method string, body ...resource.Value) func(*Plan) {
 	return func(p *Plan) {
 		s := p.ByAddr[addr]
 		s.Action, s.Method, s.Body, s.Changes = Action(action), method, body, nil
@@ -80,18 +80,18 @@ func TestBill(t *testing.T) {
 		{name: "services_stop", edit: setField(fxFile, "services_stop", resource.Date, "2026-12-31"),
 			after: "0", change: "≈ −48.09", oneTime: "0.00",
 			preview: "recurring 2 × 19.90 = 39.80 per monthly cycle (unchanged), until 2026-12-31 (was: no end)"},
-		{name: "delete", step: endStep(fxTrunk, "delete", "DELETE"),
+		{name: "delete", step: billEndStep(fxTrunk, "delete", "DELETE"),
 			after: "99.50/12", change: "−39.80", oneTime: "0.00",
 			preview: "recurring 2 × 19.90 = 39.80 -> nothing per monthly cycle (−39.80)"},
-		{name: "deactivate", step: endStep(fxTrunk, "deactivate", "PUT", resource.Value{Wire: "active", Type: resource.Boolean, Text: "false"}),
+		{name: "deactivate", step: billEndStep(fxTrunk, "deactivate", "PUT", resource.Value{Wire: "active", Type: resource.Boolean, Text: "false"}),
 			after: "99.50/12", change: "−39.80", oneTime: "0.00"},
-		{name: "stop", step: endStep(fxFile, "stop", "PUT", resource.Value{Wire: "services_stop", Type: resource.Date, Text: "2026-12-31"}),
+		{name: "stop", step: billEndStep(fxFile, "stop", "PUT", resource.Value{Wire: "services_stop", Type: resource.Date, Text: "2026-12-31"}),
 			after: "0", change: "≈ −48.09", oneTime: "0.00", preview: "until 2026-12-31 (was: no end)"},
 		// A deleted file: nothing under it bills, its one-time line's
 		// charge is taken away.
-		{name: "delete a file", step: endStep(fxFile, "delete", "DELETE"),
+		{name: "delete a file", step: billEndStep(fxFile, "delete", "DELETE"),
 			after: "0", change: "≈ −48.09", oneTime: "−150.00"},
-		{name: "forget", step: endStep(fxTrunk, "forget", ""),
+		{name: "forget", step: billEndStep(fxTrunk, "forget", ""),
 			after: "577.10/12", change: "0.00", oneTime: "0.00"},
 	}
 	for _, c := range cases {

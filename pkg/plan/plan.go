@@ -1,5 +1,6 @@
 // Package plan compiles a manifest set and the state into a plan: a DAG of
-// steps, each a complete operation (a create, an update or a no-op, with
+// steps, each a complete operation (a create, an update, a no-op, or the
+// end a removed: entry decides: deactivate, stop, delete or forget; with
 // its method, path, query, body, source positions and dependencies), plus
 // the objects that state knows and the manifests no longer declare.
 //
@@ -31,6 +32,12 @@ const (
 	Update Action = "update"
 	// NoOp: the object exists with the same spec; nothing is sent.
 	NoOp Action = "no-op"
+	// Deactivate, Stop, Delete and Forget end an object no longer
+	// declared, as a `removed:` entry decides (lifecycle.go).
+	Deactivate Action = "deactivate"
+	Stop       Action = "stop"
+	Delete     Action = "delete"
+	Forget     Action = "forget"
 )
 
 // FieldChange is one field that differs between state and manifest.
@@ -104,6 +111,15 @@ type Step struct {
 	// BlueRockTEL held them when the plan was made; empty when they were
 	// not read.
 	Refs []Referenced `json:"references,omitempty"`
+	// File is the manifest file that declares the object (relative to
+	// Options.Root), recorded in the state; for an end step, the file of
+	// its `removed:` entry.
+	File string `json:"file,omitempty"`
+	// Commitment is set when ending a line breaks its commitment.
+	Commitment *Commitment `json:"commitment,omitempty"`
+	// ReferredBy, on a delete, lists the objects that stay in
+	// BlueRockTEL and still refer to it: the API will refuse the DELETE.
+	ReferredBy []string `json:"referred_by,omitempty"`
 }
 
 // ID is the id the object has in BlueRockTEL, 0 when it is to be created.
@@ -127,7 +143,12 @@ func (s *Step) Effect() Action {
 }
 
 // Sends reports whether the step sends a request.
-func (s *Step) Sends() bool { return s.Action == Create || s.Action == Update }
+func (s *Step) Sends() bool { return s.Method != "" && s.Action != NoOp && s.Action != Forget }
+
+// Runs reports whether apply has something to do for the step: a request
+// to send, or the state to change (forget, and the stop of what ends with
+// its files).
+func (s *Step) Runs() bool { return s.Action != NoOp }
 
 // Plan is a compiled plan.
 type Plan struct {
@@ -135,8 +156,11 @@ type Plan struct {
 	// customer with its files and lines, as written.
 	Steps  []*Step
 	ByAddr map[string]*Step
-	// Orphans are in state but no longer in the manifests. Never deleted.
+	// Orphans are in state but no longer in the manifests, and no
+	// `removed:` entry decides them: left as they are.
 	Orphans []*state.Object
+	// Settled are the `removed:` entries already applied.
+	Settled []Settled
 	// Titles names each group of steps (a customer address) for people.
 	Titles map[string]string
 	// Previews is the billing preview of every customer file whose money
@@ -186,50 +210,81 @@ type Options struct {
 	// refer to by id (References). A reference to an object it lacks
 	// fails Compile with *MissingError; nil: not read, not checked.
 	Existing Existing
+	// Today is the date commitments are checked against (YYYY-MM-DD;
+	// default: the system's date).
+	Today string
+	// Root is the directory manifest files are recorded relative to (the
+	// project's); "" records them as given.
+	Root string
+	// Targets limit the plan to these addresses, what they contain and
+	// what they need (--target); none: everything.
+	Targets []string
 }
 
 // Counts tallies a plan.
 type Counts struct {
-	Create int `json:"create"`
-	Update int `json:"update"`
-	NoOp   int `json:"no_op"`
-	Orphan int `json:"orphan"`
+	Create     int `json:"create"`
+	Update     int `json:"update"`
+	Deactivate int `json:"deactivate"`
+	Stop       int `json:"stop"`
+	Delete     int `json:"delete"`
+	Forget     int `json:"forget"`
+	NoOp       int `json:"no_op"`
+	Orphan     int `json:"orphan"`
 	// FollowUpNoOp is how many of NoOp are follow-up PUTs with nothing to
 	// send: updates of objects already counted, not objects.
 	FollowUpNoOp int `json:"-"`
+}
+
+// Add counts one step of action a. Plan and apply count through it alike.
+func (c *Counts) Add(a Action) {
+	switch a {
+	case Create:
+		c.Create++
+	case Update:
+		c.Update++
+	case Deactivate:
+		c.Deactivate++
+	case Stop:
+		c.Stop++
+	case Delete:
+		c.Delete++
+	case Forget:
+		c.Forget++
+	case NoOp:
+		c.NoOp++
+	}
 }
 
 // Counts returns how many steps of each action the plan holds.
 func (p *Plan) Counts() Counts {
 	var c Counts
 	for _, s := range p.Steps {
-		switch s.Effect() {
-		case Create:
-			c.Create++
-		case Update:
-			c.Update++
-		case NoOp:
-			c.NoOp++
-			if s.Of != "" {
-				c.FollowUpNoOp++
-			}
+		c.Add(s.Effect())
+		if s.Effect() == NoOp && s.Of != "" {
+			c.FollowUpNoOp++
 		}
 	}
 	c.Orphan = len(p.Orphans)
 	return c
 }
 
-// HasChanges reports whether applying the plan would send anything.
-// Orphans are reported, never deleted, so they are not changes.
+// HasChanges reports whether applying the plan would change anything
+// (send a request, or forget an object). Orphans are left as they are,
+// so they are not changes; NeedsDecision reports them.
 func (p *Plan) HasChanges() bool {
-	c := p.Counts()
-	return c.Create+c.Update > 0
+	return slices.ContainsFunc(p.Steps, (*Step).Runs)
 }
 
+// NeedsDecision reports whether the plan has changes or orphans that a
+// `removed:` entry should decide: what --detailed-exitcode reports as 2.
+func (p *Plan) NeedsDecision() bool { return p.HasChanges() || len(p.Orphans) > 0 }
+
 // Compile builds the plan for set against st (which may be empty). It
-// fails with *RefusedError when a change cannot be made by an update, and
-// with *MissingError when the manifests refer by id to an object that
-// opts.Existing lacks.
+// fails with *RefusedError when a change cannot be made by an update,
+// *MissingError when the manifests refer by id to an object that
+// opts.Existing lacks, *DecisionError when a removed: entry cannot be
+// carried out, and *TargetError when a target matches nothing.
 func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	if st == nil {
 		st = &state.State{Objects: map[string]*state.Object{}}
@@ -266,6 +321,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		if _, dup := p.ByAddr[s.Addr]; dup {
 			return nil, fmt.Errorf("plan %s: %w", s.Addr, graph.ErrVertexAlreadyExists)
 		}
+		s.File = relFile(opts.Root, o.Pos.File)
 		if c := o.Customer(); c != nil {
 			if _, ok := p.Titles[c.Addr]; !ok {
 				p.Titles[c.Addr] = fmt.Sprintf("%s %s (%s)", title(c), c.Name, label(c))
@@ -277,6 +333,35 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	if len(refused.Refusals) > 0 {
 		return nil, &refused
 	}
+	sc, err := newScope(opts.Targets, p, set, st)
+	if err != nil {
+		return nil, err
+	}
+	if sc != nil {
+		ordered = sc.filter(p, ordered)
+	}
+	ends, settled, err := endSteps(set, st, today(opts))
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ends {
+		if sc.covers(e.Addr) {
+			p.Steps = append(p.Steps, e)
+			p.ByAddr[e.Addr] = e
+		}
+	}
+	for _, s := range settled {
+		if sc.covers(s.Addr) {
+			p.Settled = append(p.Settled, s)
+		}
+	}
+	p.Steps = append(declared(p.Steps), orderEnds(endsOf(p.Steps), p.ByAddr)...)
+	staying(p, st)
+	for _, s := range p.Steps {
+		if s.Group != "" && p.Titles[s.Group] == "" {
+			p.Titles[s.Group] = groupTitle(st, s.Group)
+		}
+	}
 	for _, s := range p.Steps {
 		for _, d := range s.Deps {
 			if _, ok := p.ByAddr[d]; !ok {
@@ -287,12 +372,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 	if err := checkCycles(p.Steps, func(s *Step) string { return s.Addr }, func(s *Step) []string { return s.Deps }); err != nil {
 		return nil, err
 	}
-	for addr, o := range st.Objects {
-		if _, ok := p.ByAddr[addr]; !ok {
-			p.Orphans = append(p.Orphans, o)
-		}
-	}
-	sort.Slice(p.Orphans, func(i, j int) bool { return p.Orphans[i].Addr < p.Orphans[j].Addr })
+	p.Orphans = orphans(set, st, p, fileSet(set, opts.Root), sc.covers)
 	referenced(p, refs, opts.Existing)
 	p.Previews = previews(p)
 	return p, nil

@@ -33,6 +33,8 @@ type savedFile struct {
 	// Existing is what BlueRockTEL held of the objects the manifests refer
 	// to by id, by kind and id: it prices lines by their item.
 	Existing map[string]map[string]map[string]string `json:"referenced_objects,omitempty"`
+	// Settled are the removed: entries already applied.
+	Settled []savedSettled `json:"settled,omitempty"`
 	// Policy is the project's findings and the plan's overrides, as the
 	// policy package writes them (its own versioned shape).
 	Policy *policy.Verdict `json:"policy,omitempty"`
@@ -63,6 +65,25 @@ type savedStep struct {
 	Offer     string            `json:"offer,omitempty"`
 	Overrides []string          `json:"overrides,omitempty"`
 	Refs      []savedReferenced `json:"references,omitempty"`
+	// File is the manifest file of the object (or of its removed: entry).
+	File string `json:"file,omitempty"`
+	// Commitment and ReferredBy are an end step's warnings.
+	Commitment *savedCommitment `json:"commitment,omitempty"`
+	ReferredBy []string         `json:"referred_by,omitempty"`
+}
+
+// savedCommitment is a plan.Commitment.
+type savedCommitment struct {
+	Ends       string `json:"ends"`
+	MonthsLeft int    `json:"months_left"`
+}
+
+// savedSettled is a plan.Settled: a removed: entry already applied.
+type savedSettled struct {
+	Addr string `json:"address"`
+	Then string `json:"then"`
+	Pos  string `json:"pos"`
+	Kind string `json:"kind"`
 }
 
 func toSavedStep(s *plan.Step) savedStep {
@@ -75,6 +96,10 @@ func toSavedStep(s *plan.Step) savedStep {
 	if s.Existing != nil {
 		e := toSavedObject(s.Existing)
 		out.Existing = &e
+	}
+	out.File, out.ReferredBy = s.File, s.ReferredBy
+	if c := s.Commitment; c != nil {
+		out.Commitment = &savedCommitment{Ends: c.Ends, MonthsLeft: c.MonthsLeft}
 	}
 	for _, r := range s.Refs {
 		out.Refs = append(out.Refs, savedReferenced{Field: r.Field, Kind: string(r.Kind), ID: r.ID, Label: r.Label, Price: r.Price, Pos: r.Pos})
@@ -94,6 +119,10 @@ func (s savedStep) plan() *plan.Step {
 	}
 	if s.Existing != nil {
 		out.Existing = s.Existing.state()
+	}
+	out.File, out.ReferredBy = s.File, s.ReferredBy
+	if c := s.Commitment; c != nil {
+		out.Commitment = &plan.Commitment{Ends: c.Ends, MonthsLeft: c.MonthsLeft}
 	}
 	for _, r := range s.Refs {
 		out.Refs = append(out.Refs, plan.Referenced{Field: r.Field, Kind: resource.Kind(r.Kind), ID: r.ID, Label: r.Label, Price: r.Price, Pos: r.Pos})
@@ -206,17 +235,19 @@ type savedObject struct {
 	Hash     string            `json:"hash"`
 	Spec     map[string]string `json:"spec,omitempty"`
 	Returned map[string]string `json:"returned,omitempty"`
+	File     string            `json:"file,omitempty"`
+	Ended    string            `json:"ended,omitempty"`
 	Time     time.Time         `json:"time"`
 }
 
 func toSavedObject(o *state.Object) savedObject {
 	return savedObject{Addr: o.Addr, Kind: o.Kind, ID: o.ID, Status: string(o.Status), Hash: o.Hash,
-		Spec: maps.Clone(o.Spec), Returned: maps.Clone(o.Returned), Time: o.Time}
+		Spec: maps.Clone(o.Spec), Returned: maps.Clone(o.Returned), File: o.File, Ended: o.Ended, Time: o.Time}
 }
 
 func (o savedObject) state() *state.Object {
 	return &state.Object{Addr: o.Addr, Kind: o.Kind, ID: o.ID, Status: state.Status(o.Status), Hash: o.Hash,
-		Spec: o.Spec, Returned: o.Returned, Time: o.Time}
+		Spec: o.Spec, Returned: o.Returned, File: o.File, Ended: o.Ended, Time: o.Time}
 }
 
 // savedPreview is a plan.FilePreview. A Billing's Charge is not saved:
@@ -326,6 +357,9 @@ func toSaved(p *plan.Plan, o Origin) *savedFile {
 	for _, fp := range p.Previews {
 		f.Previews = append(f.Previews, toSavedPreview(fp))
 	}
+	for _, st := range p.Settled {
+		f.Settled = append(f.Settled, savedSettled{Addr: st.Addr, Then: string(st.Then), Pos: st.Pos, Kind: string(st.Kind)})
+	}
 	for k, byID := range p.Existing {
 		if f.Existing == nil {
 			f.Existing = map[string]map[string]map[string]string{}
@@ -352,6 +386,9 @@ func (f *savedFile) plan() *plan.Plan {
 	}
 	for _, fp := range f.Previews {
 		p.Previews = append(p.Previews, fp.plan())
+	}
+	for _, st := range f.Settled {
+		p.Settled = append(p.Settled, plan.Settled{Addr: st.Addr, Then: resource.End(st.Then), Pos: st.Pos, Kind: resource.Kind(st.Kind)})
 	}
 	for k, byID := range f.Existing {
 		if p.Existing == nil {

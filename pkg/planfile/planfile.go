@@ -24,7 +24,7 @@ import (
 // no longer plan.Step's JSON names.
 const (
 	Format  = "onboard-plan"
-	Version = 2
+	Version = 3 // 2: its own types; 3: end actions (deactivate, stop, delete, forget), which older readers would misread
 )
 
 // Origin is what a plan was computed from.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,10 +183,10 @@ func TestReadRefusesOtherVersions(t *testing.T) {
 		version int
 		want    string
 	}{
-		{Version + 1, "saved plan format 3 is newer than this onboard reads (format 2): apply it with the onboard that made it, or make the plan again with this version"},
-		{1, "saved plan format 1; this onboard reads format 2: make the plan again with this version"},
+		{Version + 1, "saved plan format 4 is newer than this onboard reads (format 3): apply it with the onboard that made it, or make the plan again with this version"},
+		{1, "saved plan format 1; this onboard reads format 3: make the plan again with this version"},
 	} {
-		other := bytes.Replace(b, []byte(`"format_version": 2,`), fmt.Appendf(nil, `"format_version": %d,`, tt.version), 1)
+		other := bytes.Replace(b, []byte(`"format_version": 3,`), fmt.Appendf(nil, `"format_version": %d,`, tt.version), 1)
 		if bytes.Equal(other, b) {
 			t.Fatal("no format_version in the file")
 		}
@@ -236,11 +237,13 @@ func TestTypeNames(t *testing.T) {
 // Map a new field in format.go (one conversion pair per type).
 func TestFormatMapsEveryField(t *testing.T) {
 	// The fields of plan.Plan the file saves, or rebuilds (ByAddr).
-	planFields := []string{"Steps", "ByAddr", "Orphans", "Titles", "Previews", "Existing"}
+	planFields := []string{"Steps", "ByAddr", "Orphans", "Titles", "Previews", "Existing", "Settled"}
+	slices.Sort(planFields)
 	var have []string
 	for f := range reflect.TypeFor[plan.Plan]().Fields() {
 		have = append(have, f.Name)
 	}
+	slices.Sort(have)
 	if !reflect.DeepEqual(have, planFields) {
 		t.Errorf("plan.Plan has fields %v; the format maps %v: map the new one in toSaved and savedFile.plan", have, planFields)
 	}

@@ -64,6 +64,11 @@ type jsonStep struct {
 	// References are the objects the request refers to by id, as
 	// BlueRockTEL held them when the plan was made.
 	References []plan.Referenced `json:"references,omitempty"`
+	// After is an end step's object after it: deactivate and stop show
+	// their record (active false, services_stop); delete and forget none.
+	After      map[string]string `json:"after,omitempty"`
+	Commitment *plan.Commitment  `json:"commitment,omitempty"`
+	ReferredBy []string          `json:"referred_by,omitempty"`
 }
 
 // orderedValues is a JSON object of request values in request order.
@@ -176,6 +181,9 @@ func stepJSON(p *plan.Plan, s *plan.Step) jsonStep {
 	if s.Sends() {
 		js.References = s.Refs
 	}
+	if s.Action.Ends() {
+		js.After, js.Commitment, js.ReferredBy = s.Spec, s.Commitment, s.ReferredBy
+	}
 	for _, c := range s.Changes {
 		js.Changes = append(js.Changes, jsonChange{Field: strings.TrimPrefix(c.Field, "?"),
 			Before: strPtr(c.Old, c.Old != ""), After: strPtr(c.New, !c.Reset && c.New != ""), Reset: c.Reset, Drifted: c.Drifted})
@@ -274,6 +282,10 @@ func JSONWith(w io.Writer, p *plan.Plan, o JSONOptions) error {
 		}
 		return jo
 	}); err != nil {
+		return err
+	}
+	field("settled", false)
+	if err := array(len(p.Settled), func(i int) any { return p.Settled[i] }); err != nil {
 		return err
 	}
 	field("billing_previews", false)

@@ -70,8 +70,7 @@ func MarkdownWith(w io.Writer, p *plan.Plan, o MarkdownOptions) error {
 
 func heading(p *plan.Plan) string {
 	c := p.Counts()
-	return fmt.Sprintf("### onboard plan: %d to create, %d to update, %d unchanged, %d orphaned\n\n",
-		c.Create, c.Update, c.NoOp, c.Orphan)
+	return "### onboard plan: " + countsText(c) + "\n\n"
 }
 
 func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, head string, v *policy.Verdict) {
@@ -80,6 +79,7 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, head string, v *poli
 	if !p.HasChanges() && c.Orphan == 0 {
 		writePolicyMarkdown(b, v, 0)
 		b.WriteString("No changes.\n")
+		writeSettled(b, p, true)
 		return
 	}
 	b.WriteString(head)
@@ -119,12 +119,23 @@ func writeMarkdown(b *bytes.Buffer, p *plan.Plan, t Totals, head string, v *poli
 		b.WriteString(fence + "\n" + req.String() + fence + "\n\n</details>\n\n")
 	}
 	writeOrphans(b, p, t.Currency, len(p.Orphans))
+	writeSettled(b, p, true)
 }
 
 const changesHeader = "| | Address | Kind | Change |\n|---|---|---|---|\n"
 
 func changeRow(s *plan.Step) string {
 	var detail string
+	if s.Action.Ends() {
+		detail = mdEscape(endNote(s))
+		if s.Commitment != nil {
+			detail += "; **warning**: " + mdEscape(commitmentText(s.Commitment))
+		}
+		if len(s.ReferredBy) > 0 {
+			detail += "; **warning**: " + mdEscape(referredText(s.ReferredBy))
+		}
+		return fmt.Sprintf("| %s | `%s` | %s | %s |\n", symbol(s), s.Addr, resource.Get(s.Kind).Title, detail)
+	}
 	if s.Action == plan.Update {
 		parts := make([]string, len(s.Changes))
 		for i, ch := range s.Changes {
@@ -153,10 +164,10 @@ func writeOrphans(b *bytes.Buffer, p *plan.Plan, currency string, n int) {
 	if len(p.Orphans) == 0 {
 		return
 	}
-	b.WriteString("#### In state but no longer in the manifests (never deleted)\n\n")
+	b.WriteString("#### " + OrphansHeading + "\n\n")
 	still := p.StillBilledEach(p.Orphans)
 	for _, o := range p.Orphans[:n] {
-		fmt.Fprintf(b, "- `%s` (%s #%d)%s\n", o.Addr, o.Kind, o.ID, stillText(still[o.Addr], currency))
+		fmt.Fprintf(b, "- `%s` (%s #%d; %s)%s\n", o.Addr, o.Kind, o.ID, orphanDecisions(o.Kind), stillText(still[o.Addr], currency))
 	}
 	if n < len(p.Orphans) {
 		fmt.Fprintf(b, "- … and %d more\n", len(p.Orphans)-n)

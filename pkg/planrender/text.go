@@ -72,6 +72,9 @@ func symbol(s *plan.Step) string {
 	case plan.Update:
 		return "~"
 	}
+	if s.Action.Ends() {
+		return symbolOfEnd(s.Action)
+	}
 	return " "
 }
 
@@ -130,15 +133,18 @@ func TextWith(w io.Writer, p *plan.Plan, o TextOptions) error {
 		if len(gs) > 0 {
 			bw.WriteString("\n")
 		}
-		bw.WriteString("In state but no longer in the manifests (reported, never deleted):\n")
+		bw.WriteString(OrphansHeading + ":\n")
 		still := p.StillBilledEach(p.Orphans)
 		for _, o := range p.Orphans {
-			fmt.Fprintf(bw, "  - %s (%s #%d)%s\n", o.Addr, o.Kind, o.ID, stillText(still[o.Addr], t.Currency))
+			fmt.Fprintf(bw, "  - %s (%s #%d; %s)%s\n", o.Addr, o.Kind, o.ID, orphanDecisions(o.Kind), stillText(still[o.Addr], t.Currency))
 		}
 	}
 	if len(gs) > 0 || len(p.Orphans) > 0 {
 		bw.WriteString("\n")
 	}
+	var settled bytes.Buffer
+	writeSettled(&settled, p, false)
+	bw.Write(settled.Bytes())
 	if o.Policy != nil {
 		PolicyText(bw, o.Policy)
 		bw.WriteString("\n")
@@ -196,12 +202,11 @@ func Summary(p *plan.Plan) string {
 	if !p.HasChanges() {
 		s := "No changes: " + UpToDate(c)
 		if c.Orphan > 0 {
-			s += fmt.Sprintf(", %d orphaned (never deleted)", c.Orphan)
+			s += fmt.Sprintf(", %d orphaned (left as they are until a removed: entry decides)", c.Orphan)
 		}
 		return s + "."
 	}
-	return fmt.Sprintf("Plan: %d to create, %d to update, %d unchanged, %d orphaned.",
-		c.Create, c.Update, c.NoOp, c.Orphan)
+	return "Plan: " + countsText(c) + "."
 }
 
 // UpToDate counts what is up to date: "7 objects up to date", or, with
@@ -247,7 +252,14 @@ func writeStepText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
 	if s.ID() != 0 {
 		id = " #" + strconv.FormatInt(s.ID(), 10)
 	}
+	if s.Action.Ends() {
+		note = "  (" + endNote(s) + ")"
+	}
 	fmt.Fprintf(w, "  %s %s %s%s%s\n", symbol(s), spec.Title, s.Addr, id, note)
+	if s.Action.Ends() {
+		writeEndText(w, p, s)
+		return
+	}
 	fmt.Fprintf(w, "      %s %s\n", s.Method, requestLine(p, s))
 	if s.Action == plan.Update {
 		for _, c := range s.Changes {
@@ -285,6 +297,24 @@ func asCents(spec *resource.Spec, v resource.Value) resource.Value {
 		}
 	}
 	return v
+}
+
+// writeEndText writes an end step's request (none for forget, and for a
+// stop that ends with its files), its commitment, and its decision.
+func writeEndText(w *bufio.Writer, p *plan.Plan, s *plan.Step) {
+	if s.Method != "" {
+		fmt.Fprintf(w, "      %s %s\n", s.Method, requestLine(p, s))
+		for _, v := range s.Body {
+			fmt.Fprintf(w, "      %s = %s\n", v.Wire, displayValue(p, s, v))
+		}
+	}
+	if s.Commitment != nil {
+		fmt.Fprintf(w, "      warning: %s\n", commitmentText(s.Commitment))
+	}
+	if len(s.ReferredBy) > 0 {
+		fmt.Fprintf(w, "      warning: %s\n", referredText(s.ReferredBy))
+	}
+	fmt.Fprintf(w, "      decided at %s\n", s.Pos)
 }
 
 // OrNone shows an empty value as "(none)".

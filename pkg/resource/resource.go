@@ -272,6 +272,18 @@ type Spec struct {
 	// to (families, items): shared by every customer, exported to
 	// catalog.yaml, claimed one object at a time by concurrent runners.
 	Catalog bool
+
+	// Ends are the end-of-life decisions a `removed:` entry may take for
+	// an object of the kind (and so for what it contains); end.go.
+	Ends []End
+	// ActiveField is the Boolean field that deactivate PUTs false.
+	ActiveField string
+	// StopField is the Date field that stop PUTs (services_stop); a kind
+	// without one that allows stop ends through its children that have it.
+	StopField string
+	// Commitment names the fields of a line's commitment: months, counted
+	// from Start (a Date), before which ending it is flagged.
+	Commitment *Commitment
 }
 
 // IsLine reports whether the kind is a billing line: one that has a
@@ -401,6 +413,7 @@ func contactSpec(k Kind, owner Kind, class string) *Spec {
 		NaturalKeys: [][]string{{"email_address"}},
 		Defaults:    []Default{{Wire: "active", JSON: "true"}},
 		BareList:    true,
+		Ends:        []End{Deactivate, Delete, Forget}, ActiveField: "active",
 	}
 }
 
@@ -433,6 +446,7 @@ var table = []*Spec{
 		NaturalKeys: [][]string{{"name"}},
 		AdoptKey:    []string{"name"},
 		Catalog:     true,
+		Ends:        []End{Delete, Forget},
 	},
 	{
 		Kind: Item, Title: "item", Label: "description", Collection: "items", Path: "/v1/items",
@@ -451,6 +465,7 @@ var table = []*Spec{
 		AdoptKey:    []string{"internal_reference"},
 		Defaults:    []Default{{Wire: "active", JSON: "true"}},
 		Catalog:     true,
+		Ends:        []End{Delete, Forget},
 	},
 	{
 		Kind: Customer, Title: "customer", Label: "name", Collection: "customers", Path: "/v1/customers",
@@ -471,6 +486,9 @@ var table = []*Spec{
 		Defaults: []Default{{Wire: "customer_account", IDFormat: "CL%06d"}, {Wire: "active", JSON: "true"},
 			{Wire: "main_address_country", JSON: `"France"`}},
 		Owner: true,
+		// Never deleted: a customer's history (invoices) stays. Stopped
+		// through its files' services_stop.
+		Ends: []End{Stop, Forget},
 	},
 	{
 		Kind: CustomerFile, Title: "customer file", Label: "name", Collection: "files", Path: "/v1/customer-files",
@@ -485,6 +503,7 @@ var table = []*Spec{
 		}, fileFollowUp(Customer)...),
 		NaturalKeys: [][]string{{"name"}},
 		FollowUp:    "links",
+		Ends:        []End{Stop, Delete, Forget}, StopField: "services_stop",
 	},
 	{
 		Kind: Licence, Title: "licence", Charge: PerRenewal, Collection: "licences", Path: "/v1/customer-files/licences",
@@ -502,6 +521,7 @@ var table = []*Spec{
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
 		Defaults:       []Default{{Wire: "active", JSON: "true"}},
+		Ends:           []End{Deactivate, Delete, Forget}, ActiveField: "active",
 	},
 	{
 		Kind: Initial, Title: "initial charge", Charge: OneTime, Collection: "initials", Path: "/v1/customer-files/initials",
@@ -517,6 +537,7 @@ var table = []*Spec{
 		},
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
+		Ends:           []End{Delete, Forget},
 	},
 	{
 		Kind: Recurring, Title: "recurring line", Charge: PerCycle, Collection: "recurrings", Path: "/v1/customer-files/recurrings",
@@ -535,6 +556,8 @@ var table = []*Spec{
 		},
 		NaturalKeys:    lineKeys,
 		MatchAllFields: true,
+		Ends:           []End{Deactivate, Delete, Forget}, ActiveField: "active",
+		Commitment: &Commitment{Months: "commitment", Start: "service_start"},
 	},
 	// Kinds beyond the cookbook come after its seven, so that the
 	// sandbox's ids of those stay as they were.
@@ -552,6 +575,7 @@ var table = []*Spec{
 		Returned:    []string{"customer_account"},
 		Defaults:    []Default{{Wire: "customer_account", IDFormat: "PR%06d"}},
 		Owner:       true,
+		Ends:        []End{Forget},
 	},
 	contactSpec(ProspectContact, Prospect, `App\Prospect`),
 	{
@@ -566,6 +590,7 @@ var table = []*Spec{
 		}, fileFollowUp(Prospect)...),
 		NaturalKeys: [][]string{{"name"}},
 		FollowUp:    "links",
+		Ends:        []End{Stop, Delete, Forget}, StopField: "services_stop",
 	},
 }
 

@@ -143,7 +143,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 	if label == "other" {
 		allow := "GET, POST"
 		if hasID {
-			allow = "GET, PUT"
+			allow = "GET, PUT, DELETE"
 		}
 		s.finish(w, label, methodNotAllowed(r.Method, allow))
 		return
@@ -168,6 +168,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 	case r.Method == http.MethodPut:
 		rep = s.update(w, r, ks, id)
 		if rep.status == http.StatusOK && d.dropUpdate {
+			s.counters.fault(FaultDropUpdate)
+			s.counters.request(label, "dropped")
+			dropConnection(w)
+			return
+		}
+	case r.Method == http.MethodDelete:
+		rep = s.remove(ks, id)
+		if rep.status == http.StatusNoContent && d.dropUpdate {
 			s.counters.fault(FaultDropUpdate)
 			s.counters.request(label, "dropped")
 			dropConnection(w)
@@ -249,6 +257,8 @@ func (s *Server) label(ks *kindStore, method string, hasID bool) string {
 		return l.get
 	case hasID && method == http.MethodPut:
 		return l.put
+	case hasID && method == http.MethodDelete:
+		return l.del
 	}
 	return "other"
 }

@@ -97,8 +97,16 @@ func (s *Server) BillingRun(fileID int64, date string) ([]byte, error) {
 	net := new(apd.Decimal)
 	idText := strconv.FormatInt(fileID, 10)
 	due := map[string]string{}
+	// Services stopped before the run's day bill no more cycles or
+	// renewals; one-time charges still due are billed.
+	stopped := false
+	if f, ok := files.spec.Billed(resource.Until); ok {
+		if stop, ok := valueText(file.vals[f.WireName()]); ok && stop < date {
+			stopped = true
+		}
+	}
 	for _, spec := range files.spec.Embeds() {
-		if !spec.IsLine() {
+		if !spec.IsLine() || (stopped && spec.Charge != resource.OneTime) {
 			continue
 		}
 		ks := st.kinds[spec.Kind]

@@ -87,7 +87,9 @@ func TestNotFoundAndRoutes(t *testing.T) {
 		{http.MethodGet, "/api/v1/customer-files/licences/1", http.StatusNotFound},
 		{http.MethodGet, "/api/v1/nothing", http.StatusNotFound},
 		{http.MethodGet, "/api/v1/families/abc", http.StatusNotFound},
-		{http.MethodDelete, "/api/v1/families/1", http.StatusMethodNotAllowed},
+		{http.MethodDelete, "/api/v1/families/1", http.StatusUnprocessableEntity}, // its item refers to it
+		{http.MethodDelete, "/api/v1/families/999", http.StatusNotFound},
+		{http.MethodDelete, "/api/v1/families", http.StatusMethodNotAllowed},
 		{http.MethodPost, "/api/v1/families/1", http.StatusMethodNotAllowed},
 		{http.MethodGet, fmt.Sprintf("/api/v1/customer-files/%d", f.fl), http.StatusOK},
 		{http.MethodGet, fmt.Sprintf("/api/v1/items/%d", f.item), http.StatusOK},

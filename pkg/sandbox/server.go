@@ -43,7 +43,8 @@ type Options struct {
 	// DropAfterCommit is the probability that a successful create is
 	// stored and then its connection closed without a response.
 	DropAfterCommit float64
-	// DropUpdate is the probability that a successful update (PUT) is
+	// DropUpdate is the probability that a successful update (PUT) or
+	// delete (DELETE) is
 	// stored and then its connection closed without a response: the
 	// client cannot know the PUT took effect and sends it again.
 	DropUpdate float64
@@ -103,7 +104,7 @@ type Server struct {
 
 // routeLabels are the stats names of a kind's routes, built once.
 type routeLabels struct {
-	list, create, get, put string
+	list, create, get, put, del string
 }
 
 // New builds a sandbox, loading Options.DataFile when it exists.
@@ -156,7 +157,7 @@ func New(opts Options) (*Server, error) {
 		} else {
 			s.paths[p] = ks
 		}
-		s.labels[ks] = routeLabels{list: "GET " + p, create: "POST " + p, get: "GET " + p + "/{id}", put: "PUT " + p + "/{id}"}
+		s.labels[ks] = routeLabels{list: "GET " + p, create: "POST " + p, get: "GET " + p + "/{id}", put: "PUT " + p + "/{id}", del: "DELETE " + p + "/{id}"}
 	}
 	if opts.DataFile != "" {
 		if err := st.load(opts.DataFile); err != nil {

@@ -52,6 +52,10 @@ func fastDecode(line []byte, r *record, in *interner) bool {
 			r.Spec, ok = p.strMap()
 		case bitReturned:
 			r.Returned, ok = p.strMap()
+		case bitFile:
+			ok = p.internField(&r.File)
+		case bitEnded:
+			ok = p.internField(&r.Ended)
 		case bitTime:
 			var raw []byte
 			if raw, ok = p.str(); ok {
@@ -75,11 +79,14 @@ const (
 	bitSpec
 	bitReturned
 	bitTime
+	bitFile
+	bitEnded
 )
 
 var fieldBit = map[string]uint16{
 	"op": bitOp, "addr": bitAddr, "kind": bitKind, "status": bitStatus, "hash": bitHash,
 	"id": bitID, "spec": bitSpec, "returned": bitReturned, "time": bitTime,
+	"file": bitFile, "ended": bitEnded,
 }
 
 // parser walks one line.

@@ -40,6 +40,15 @@ type Object struct {
 	Spec map[string]string `json:"spec,omitempty"`
 	// Returned holds useful response fields, e.g. customer_account.
 	Returned map[string]string `json:"returned,omitempty"`
+	// File is the manifest file that declared the object when it was
+	// last written (relative to the project), so that a plan of some of
+	// the project's files reports orphans of those files only. "" in
+	// states written before it was recorded.
+	File string `json:"file,omitempty"`
+	// Ended is the decision of a `removed:` entry applied to the object
+	// that keeps it in BlueRockTEL and in the state ("deactivate" or
+	// "stop", resource.End): it is no longer declared, and no orphan.
+	Ended string `json:"ended,omitempty"`
 	// Time is when the record was written.
 	Time time.Time `json:"time"`
 }

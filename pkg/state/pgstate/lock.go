@@ -137,7 +137,7 @@ func (s *Store) Claim(ctx context.Context, addr string) (*state.Object, func(), 
 		}
 	}
 	release := func() { s.unlock(key) }
-	o, err := scanObject(s.pool.QueryRow(ctx, `SELECT addr, kind, id, status, hash, spec, returned, written_at
+	o, err := scanObject(s.pool.QueryRow(ctx, `SELECT addr, kind, id, status, hash, spec, returned, file, ended, written_at
 		FROM onboard_objects WHERE state = $1 AND addr = $2`, s.t.name, addr))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, release, nil

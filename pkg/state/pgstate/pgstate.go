@@ -172,7 +172,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, t *target) (*state.State, err
 	if err != nil {
 		return nil, t.wrap("read", err)
 	}
-	rows, err := pool.Query(ctx, `SELECT addr, kind, id, status, hash, spec, returned, written_at
+	rows, err := pool.Query(ctx, `SELECT addr, kind, id, status, hash, spec, returned, file, ended, written_at
 		FROM onboard_objects WHERE state = $1`, t.name)
 	if err != nil {
 		return nil, t.wrap("read", err)
@@ -258,7 +258,7 @@ func scanObject(row pgx.Row) (*state.Object, error) {
 		status         string
 		spec, returned []byte
 	)
-	if err := row.Scan(&o.Addr, &o.Kind, &o.ID, &status, &o.Hash, &spec, &returned, &o.Time); err != nil {
+	if err := row.Scan(&o.Addr, &o.Kind, &o.ID, &status, &o.Hash, &spec, &returned, &o.File, &o.Ended, &o.Time); err != nil {
 		return nil, err
 	}
 	o.Status = state.Status(status)
@@ -395,11 +395,12 @@ func (s *Store) put(o *state.Object) error {
 		return err
 	}
 	ctx := context.Background()
-	_, err = s.pool.Exec(ctx, `INSERT INTO onboard_objects (state, addr, kind, id, status, hash, spec, returned, written_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+	_, err = s.pool.Exec(ctx, `INSERT INTO onboard_objects (state, addr, kind, id, status, hash, spec, returned, file, ended, written_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (state, addr) DO UPDATE SET kind = excluded.kind, id = excluded.id, status = excluded.status,
-			hash = excluded.hash, spec = excluded.spec, returned = excluded.returned, written_at = excluded.written_at`,
-		s.t.name, o.Addr, o.Kind, o.ID, string(o.Status), o.Hash, spec, returned, o.Time)
+			hash = excluded.hash, spec = excluded.spec, returned = excluded.returned, file = excluded.file,
+			ended = excluded.ended, written_at = excluded.written_at`,
+		s.t.name, o.Addr, o.Kind, o.ID, string(o.Status), o.Hash, spec, returned, o.File, o.Ended, o.Time)
 	if err != nil {
 		return s.t.wrap("write "+o.Addr, err)
 	}
@@ -499,10 +500,10 @@ func (s *Store) Restore(m state.Meta, objs []*state.Object, history []state.Even
 		for _, o := range objs {
 			spec, _ := jsonOrNil(o.Spec)
 			returned, _ := jsonOrNil(o.Returned)
-			rows = append(rows, []any{s.t.name, o.Addr, o.Kind, o.ID, string(o.Status), o.Hash, spec, returned, o.Time})
+			rows = append(rows, []any{s.t.name, o.Addr, o.Kind, o.ID, string(o.Status), o.Hash, spec, returned, o.File, o.Ended, o.Time})
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"onboard_objects"},
-			[]string{"state", "addr", "kind", "id", "status", "hash", "spec", "returned", "written_at"}, pgx.CopyFromRows(rows)); err != nil {
+			[]string{"state", "addr", "kind", "id", "status", "hash", "spec", "returned", "file", "ended", "written_at"}, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
 		for _, e := range history {

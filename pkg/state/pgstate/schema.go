@@ -52,6 +52,10 @@ var migrations = []string{
 		details     jsonb,
 		PRIMARY KEY (state, seq)
 	);`,
+	// Version 3: each object's manifest file and its end (issue 19).
+	`ALTER TABLE onboard_objects
+		ADD COLUMN file  text NOT NULL DEFAULT '',
+		ADD COLUMN ended text NOT NULL DEFAULT '';`,
 }
 
 // migrateLock serialises migrations between runners (an arbitrary constant

@@ -67,6 +67,10 @@ func Object(n int, status state.Status) state.Object {
 	if status == state.StatusCreated {
 		o.ID = int64(1000 + n)
 		o.Returned = map[string]string{"customer_account": fmt.Sprintf("CL%06d", 1000+n)}
+		o.File = fmt.Sprintf("customers/c%03d.yaml", n)
+		if n%3 == 0 {
+			o.Ended = "deactivate" // recorded as ended: kept, and must read back so
+		}
 	}
 	return o
 }
@@ -107,6 +111,8 @@ func same(got *state.Object, want state.Object) string {
 		return fmt.Sprintf("%s: got time %s, want %s", want.Addr, got.Time.Format(time.RFC3339Nano), want.Time.Format(time.RFC3339Nano))
 	case got.Status != want.Status || got.ID != want.ID || got.Hash != want.Hash || got.Kind != want.Kind:
 		return fmt.Sprintf("got %s %s #%d %s, want %s %s #%d %s", got.Kind, got.Status, got.ID, got.Hash, want.Kind, want.Status, want.ID, want.Hash)
+	case got.File != want.File || got.Ended != want.Ended:
+		return fmt.Sprintf("got file %q ended %q, want %q %q", got.File, got.Ended, want.File, want.Ended)
 	case fmt.Sprint(got.Spec) != fmt.Sprint(want.Spec) || fmt.Sprint(got.Returned) != fmt.Sprint(want.Returned):
 		return fmt.Sprintf("got spec %v returned %v, want %v %v", got.Spec, got.Returned, want.Spec, want.Returned)
 	}
