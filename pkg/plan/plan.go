@@ -338,7 +338,7 @@ func Compile(set *manifest.Set, st *state.State, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	if sc != nil {
-		ordered = sc.filter(p, ordered)
+		sc.filter(p)
 	}
 	ends, settled, err := endSteps(set, st, today(opts))
 	if err != nil {

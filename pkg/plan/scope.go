@@ -96,9 +96,8 @@ func (sc *scope) covers(addr string) bool {
 	return slices.ContainsFunc(sc.targets, func(t string) bool { return covered(t, addr) })
 }
 
-// filter keeps the declared steps in scope, and returns the objects in
-// scope in order.
-func (sc *scope) filter(p *Plan, ordered []*manifest.Object) []*manifest.Object {
+// filter keeps the declared steps in scope.
+func (sc *scope) filter(p *Plan) {
 	kept := p.Steps[:0]
 	for _, s := range p.Steps {
 		if sc.in[s.Addr] {
@@ -108,13 +107,6 @@ func (sc *scope) filter(p *Plan, ordered []*manifest.Object) []*manifest.Object 
 		}
 	}
 	p.Steps = kept
-	var out []*manifest.Object
-	for _, o := range ordered {
-		if sc.in[o.Addr] {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // declared returns the steps of declared objects, endsOf the end steps.
