@@ -20,9 +20,11 @@ func compileStep(o *manifest.Object) *Step {
 	if c := o.Customer(); c != nil {
 		s.Group = c.Addr
 	}
-	// One allocation each, sized for every field the table allows: growing
-	// them by append was half of Compile's allocations.
-	s.Body = make([]resource.Value, 0, 1+len(spec.Fields)+len(o.Extra))
+	// One allocation each, sized for the fields the object sets (the
+	// parent's id, its fields, references and extra entries): growing them
+	// by append was half of Compile's allocations, and sizing them for
+	// every field the table allows held 1 KB per step unused.
+	s.Body = make([]resource.Value, 0, 1+len(o.Fields)+len(o.Refs)+len(o.Extra))
 	s.Where = make(map[string]string, len(o.Fields)+len(o.Refs)+len(o.Extra))
 	var deps []string // a handful: a slice beats a map
 	addDep := func(addr string) {

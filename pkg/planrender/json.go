@@ -223,9 +223,8 @@ func JSON(w io.Writer, p *plan.Plan, toolVersion string) error {
 		return err
 	}
 	field("steps", false)
-	if err := array(len(p.Steps), func(i int) any { return stepJSON(p, p.Steps[i]) }); err != nil {
-		return err
-	}
+	sw := &stepWriter{p: p} // jsonstep.go: stepJSON's bytes, by hand
+	rawArray(bw, len(p.Steps), func(i int) []byte { return sw.step(p.Steps[i]) })
 	field("orphans", false)
 	if err := array(len(p.Orphans), func(i int) any {
 		o := p.Orphans[i]
