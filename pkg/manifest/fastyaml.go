@@ -88,6 +88,21 @@ type fastParser struct {
 	lineNo int32
 	indent int
 	eof    bool
+	// keys shares the text of repeated keys (name, item, quantity...).
+	keys map[string]string
+}
+
+// key returns k as a string, shared with earlier keys of the same text.
+func (p *fastParser) key(k []byte) string {
+	if s, ok := p.keys[string(k)]; ok {
+		return s
+	}
+	if p.keys == nil {
+		p.keys = make(map[string]string)
+	}
+	s := string(k)
+	p.keys[s] = s
+	return s
 }
 
 // next moves to the next content line.
@@ -115,7 +130,8 @@ func (p *fastParser) next() {
 func (p *fastParser) mapping(indent int) *tnode {
 	t := &tnode{kind: nMap, line: p.lineNo, col: int32(indent + 1), size: 1}
 	for !p.eof && p.indent == indent {
-		key, rest, ok := fastKey(p.line[indent:])
+		k, rest, ok := fastKey(p.line[indent:])
+		key := p.key(k)
 		if !ok || t.find(key, nil) >= 0 && len(t.entries) <= smallMap {
 			return nil
 		}
@@ -131,13 +147,13 @@ func (p *fastParser) mapping(indent int) *tnode {
 				return nil
 			}
 		case rest[0] == '{':
-			col := int32(runeCol(string(p.line), len(p.line)-len(rest)+1))
+			col := int32(lineCol(p.line, len(p.line)-len(rest)+1))
 			if e.val = p.flow(rest, col); e.val == nil {
 				return nil
 			}
 			p.next()
 		default:
-			col := int32(runeCol(string(p.line), len(p.line)-len(rest)+1))
+			col := int32(lineCol(p.line, len(p.line)-len(rest)+1))
 			if e.val = fastScalar(rest, p.lineNo, col, false); e.val == nil {
 				return nil
 			}
@@ -171,15 +187,15 @@ func hasDupKey(entries []entry) bool {
 }
 
 // fastKey splits "key: rest" or "key:" where key is a plain ASCII name.
-func fastKey(l []byte) (key string, rest []byte, ok bool) {
+func fastKey(l []byte) (key []byte, rest []byte, ok bool) {
 	i := 0
 	for i < len(l) && isNameByte(l[i]) {
 		i++
 	}
 	if i == 0 || i >= len(l) || l[i] != ':' || (i+1 < len(l) && l[i+1] != ' ') {
-		return "", nil, false
+		return nil, nil, false
 	}
-	return string(l[:i]), l[i+1:], true
+	return l[:i], l[i+1:], true
 }
 
 func isNameByte(c byte) bool {
@@ -199,11 +215,12 @@ func (p *fastParser) flow(s []byte, col int32) *tnode {
 	}
 	for {
 		skip()
-		key, rest, ok := fastKey(s[i:])
+		k, rest, ok := fastKey(s[i:])
+		key := p.key(k)
 		if !ok || len(rest) == 0 || t.find(key, nil) >= 0 {
 			return nil
 		}
-		kcol := int32(runeCol(string(p.line), lineStart+i+1))
+		kcol := int32(lineCol(p.line, lineStart+i+1))
 		i = len(s) - len(rest)
 		skip()
 		end := i
@@ -219,7 +236,7 @@ func (p *fastParser) flow(s []byte, col int32) *tnode {
 				end++
 			}
 		}
-		vcol := int32(runeCol(string(p.line), lineStart+i+1))
+		vcol := int32(lineCol(p.line, lineStart+i+1))
 		v := fastScalar(bytes.TrimRight(s[i:end], " "), p.lineNo, vcol, true)
 		if v == nil {
 			return nil
@@ -402,4 +419,12 @@ func fastAmbiguous(s string) bool {
 		return true
 	}
 	return false
+}
+
+// lineCol is runeCol for a line of bytes, without copying it.
+func lineCol(line []byte, byteCol int) int {
+	if byteCol-1 > len(line) {
+		return byteCol
+	}
+	return utf8.RuneCount(line[:byteCol-1]) + 1
 }
