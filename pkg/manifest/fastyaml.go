@@ -192,7 +192,8 @@ func fastKey(l []byte) (key []byte, rest []byte, ok bool) {
 	for i < len(l) && isNameByte(l[i]) {
 		i++
 	}
-	if i == 0 || i >= len(l) || l[i] != ':' || (i+1 < len(l) && l[i+1] != ' ') {
+	// YAML limits implicit keys to 1,024 characters; names are short.
+	if i == 0 || i > 256 || i >= len(l) || l[i] != ':' || (i+1 < len(l) && l[i+1] != ' ') {
 		return nil, nil, false
 	}
 	return l[:i], l[i+1:], true
