@@ -74,11 +74,14 @@ func render(w io.Writer, p *plan.Plan, output string, md planrender.MarkdownOpti
 	case "markdown":
 		return planrender.MarkdownWith(w, p, md)
 	}
-	return planrender.Text(w, p)
+	return planrender.TextWith(w, p, planrender.TextOptions{Verbose: md.Verbose})
 }
 
 // maxBytesHelp is the help of --max-bytes (plan and show PLAN_FILE).
 const maxBytesHelp = "--output markdown: past this size, write a summary (counts, money, the first objects) that fits a merge-request comment; 0 for no limit"
+
+// verboseHelp is the help of --verbose (plan and show PLAN_FILE).
+const verboseHelp = "text and markdown: every request even in a large plan (past 2,000 objects to create or update, the plan shows the money and counts per kind and per customer)"
 
 // checkMaxBytes refuses a negative --max-bytes.
 func checkMaxBytes(n int) error {
@@ -98,6 +101,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		out         string
 		detailedEC  bool
 		maxBytes    int
+		verbose     bool
 	)
 	c := &cobra.Command{
 		Use:   "plan PATH...",
@@ -155,7 +159,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 					return fmt.Errorf("write the plan: %w", err)
 				}
 			}
-			md := planrender.MarkdownOptions{MaxBytes: maxBytes,
+			md := planrender.MarkdownOptions{MaxBytes: maxBytes, Verbose: verbose,
 				Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
 			if out != "" {
 				md.Rest = "`onboard show " + out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"
@@ -176,6 +180,7 @@ plan, EUR excl. VAT), then the changes by customer; past --max-bytes (default
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "mark objects the state does not know as looked up first (apply --adopt)")
 	c.Flags().StringVarP(&output, "output", "o", "text", "text, json or markdown")
 	c.Flags().IntVar(&maxBytes, "max-bytes", planrender.DefaultMaxBytes, maxBytesHelp)
+	c.Flags().BoolVarP(&verbose, "verbose", "v", false, verboseHelp)
 	c.Flags().BoolVar(&detailedEC, "detailed-exitcode", false, "exit 0 when apply would send nothing, 2 when it would, 1 on error")
 	rf.register(c.Flags(), "show only what changed in BlueRockTEL since onboard last wrote the state (apply --refresh-only records it)")
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")

@@ -51,11 +51,13 @@ func init() {
 		if err != nil {
 			return &usageError{err}
 		}
-		return render(a.stdout, f.Plan(), output, planrender.MarkdownOptions{MaxBytes: maxBytes,
+		verbose, _ := c.Flags().GetBool("verbose")
+		return render(a.stdout, f.Plan(), output, planrender.MarkdownOptions{MaxBytes: maxBytes, Verbose: verbose,
 			Rest: "`onboard show " + args[0] + " --max-bytes 0` (or --output text)"})
 	}
 	// show's own flags are for addresses; --max-bytes is for a saved plan.
 	showPlanFlags = func(c *cobra.Command) {
 		c.Flags().Int("max-bytes", planrender.DefaultMaxBytes, "a saved plan, "+maxBytesHelp)
+		c.Flags().BoolP("verbose", "v", false, "a saved plan, "+verboseHelp)
 	}
 }

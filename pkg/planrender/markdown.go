@@ -28,12 +28,17 @@ type MarkdownOptions struct {
 	// Rest is how to see the whole plan, said in the summary, e.g.
 	// "`onboard show plan.onboard`".
 	Rest string
+	// Verbose writes every request whatever the plan's size; without it,
+	// a plan past DetailLimit (or this DetailLimit when positive) is an
+	// overview (overview.go).
+	Verbose     bool
+	DetailLimit int
 }
 
 // Markdown writes the whole plan for a merge-request comment (see
 // MarkdownWith), without a size limit.
 func Markdown(w io.Writer, p *plan.Plan) error {
-	return MarkdownWith(w, p, MarkdownOptions{})
+	return MarkdownWith(w, p, MarkdownOptions{Verbose: true})
 }
 
 // MarkdownWith writes the plan for a merge-request comment. It opens with
@@ -44,7 +49,11 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 func MarkdownWith(w io.Writer, p *plan.Plan, o MarkdownOptions) error {
 	var b bytes.Buffer
 	t := Compute(p)
-	writeMarkdown(&b, p, t)
+	if !o.Verbose && Overview(p, o.DetailLimit) {
+		writeMarkdownOverview(&b, p, t)
+	} else {
+		writeMarkdown(&b, p, t)
+	}
 	if o.MaxBytes > 0 && b.Len() > o.MaxBytes {
 		full := b.Len()
 		b.Reset()
