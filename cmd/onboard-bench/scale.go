@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/onboardhq/onboard/pkg/generate"
