@@ -27,6 +27,7 @@ It sends nothing to the API. Exit status: 0 valid, 1 invalid, 2 usage error.`,
 				return err
 			}
 			readOnlyGC()
+			limitValidateMemory()
 			set, err := manifest.Load(paths...)
 			if err == nil {
 				if output == "json" {
