@@ -7,33 +7,54 @@ import (
 	"github.com/onboardhq/onboard/pkg/manifest"
 )
 
-// parallelMin is the number of objects below which compileSteps works on
-// one goroutine: starting others costs more than it saves.
-const parallelMin = 2_000
+// parallelMin and previewsMin are the numbers of steps and of previews
+// each goroutine of eachIndex gets at least: below that, starting another
+// costs more than it saves.
+const (
+	parallelMin = 2_000
+	previewsMin = 500
+)
 
-// compileSteps compiles every object's step, on as many goroutines as
-// there are processors for a large set; compileStep reads only its
-// object and the resource table, and each step lands at its object's
-// index, so the plan is the same whatever the schedule.
-func compileSteps(objs []*manifest.Object) []*Step {
-	steps := make([]*Step, len(objs))
-	workers := min(runtime.GOMAXPROCS(0), len(objs)/parallelMin)
+// eachIndex calls f(i) for every i below n: on as many goroutines as there
+// are processors when n is large (each at least `least` items), each on a
+// contiguous chunk. f must only write to what index i owns, so that the
+// result is the same whatever the schedule.
+func eachIndex(n, least int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/least)
 	if workers <= 1 {
-		for i, o := range objs {
-			steps[i] = compileStep(o)
+		for i := range n {
+			f(i)
 		}
-		return steps
+		return
 	}
 	var wg sync.WaitGroup
-	chunk := (len(objs) + workers - 1) / workers
-	for start := 0; start < len(objs); start += chunk {
-		end := min(start+chunk, len(objs))
+	chunk := (n + workers - 1) / workers
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
 		wg.Go(func() {
 			for i := start; i < end; i++ {
-				steps[i] = compileStep(objs[i])
+				f(i)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// compileSteps compiles every object's step (compileStep reads only its
+// object and the resource table), each at its object's index.
+func compileSteps(objs []*manifest.Object) []*Step {
+	steps := make([]*Step, len(objs))
+	eachIndex(len(objs), parallelMin, func(i int) { steps[i] = compileStep(objs[i]) })
 	return steps
+}
+
+// previewFiles computes the previews of files (previewFile only reads the
+// plan and the manifest), in order.
+func previewFiles(p *Plan, files []*manifest.Object) []FilePreview {
+	if len(files) == 0 {
+		return nil
+	}
+	out := make([]FilePreview, len(files))
+	eachIndex(len(files), previewsMin, func(i int) { out[i] = previewFile(p, files[i]) })
+	return out
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // TestCompileStepsParallel checks that compiling a large set on several
-// goroutines gives, step for step, what compiling it on one gives.
+// goroutines gives, step for step and preview for preview, what compiling
+// it on one gives.
 func TestCompileStepsParallel(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	dir := filepath.Join(t.TempDir(), "set")
@@ -31,5 +32,21 @@ func TestCompileStepsParallel(t *testing.T) {
 		if want := compileStep(o); !reflect.DeepEqual(got[i], want) {
 			t.Fatalf("step %d (%s):\n got %+v\nwant %+v", i, o.Addr, got[i], want)
 		}
+	}
+	// The previews, 1,500 files on several goroutines, against one.
+	p, err := Compile(set, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Previews) < 2*previewsMin {
+		t.Fatalf("%d previews: too few to run in parallel", len(p.Previews))
+	}
+	runtime.GOMAXPROCS(1)
+	one, err := Compile(set, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p.Previews, one.Previews) {
+		t.Fatal("the previews computed in parallel differ from those computed on one goroutine")
 	}
 }

@@ -91,15 +91,15 @@ type FilePreview struct {
 // line to create or update, from each line's price or its item's price, in
 // exact decimals.
 func previews(p *Plan, ordered []*manifest.Object) []FilePreview {
-	var out []FilePreview
+	var files []*manifest.Object
 	for _, o := range ordered {
 		s := p.ByAddr[o.Addr]
 		if s.Kind != resource.CustomerFile || !fileChanges(p, o) {
 			continue
 		}
-		out = append(out, previewFile(p, o))
+		files = append(files, o)
 	}
-	return out
+	return previewFiles(p, files) // parallel.go
 }
 
 func fileChanges(p *Plan, file *manifest.Object) bool {
