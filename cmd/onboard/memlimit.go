@@ -6,7 +6,7 @@ import (
 )
 
 // validateMemoryLimit is the soft memory limit of `onboard validate`.
-const validateMemoryLimit = 1400 << 20
+const validateMemoryLimit = 1440 << 20
 
 // limitValidateMemory bounds validate's heap: readOnlyGC's GOGC=200 lets
 // the heap grow to three times what is live, and 100,000 customers keep
