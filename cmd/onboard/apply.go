@@ -24,6 +24,7 @@ func newApplyCmd(a *app) *cobra.Command {
 		parallelism int
 		failFast    bool
 		autoApprove bool
+		verbose     bool
 		lockTimeout time.Duration
 		output      string
 		retarget    bool
@@ -154,7 +155,7 @@ requests in flight finish; a second signal exits at once.`,
 					return usagef("apply asks for confirmation, and this is not a terminal: pass --auto-approve, " +
 						"or apply a reviewed plan (onboard plan --out FILE, then onboard apply FILE)")
 				}
-				if err := planrender.Text(a.stdout, p); err != nil {
+				if err := planrender.TextWith(a.stdout, p, planrender.TextOptions{Verbose: verbose}); err != nil {
 					return err
 				}
 				if !confirm(a.stdin, a.stderr) {
@@ -196,6 +197,7 @@ requests in flight finish; a second signal exits at once.`,
 	c.Flags().BoolVar(&f.adopt, "adopt", false, "look up every object the state does not know before creating it (after a lost state)")
 	rf.register(c.Flags(), "record in the state what BlueRockTEL holds now (changed or deleted there), changing nothing in BlueRockTEL")
 	c.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation (needed without a terminal)")
+	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "the plan shown for confirmation: "+verboseHelp)
 	c.Flags().IntVarP(&parallelism, "parallelism", "p", 8, "requests in flight at most")
 	c.Flags().BoolVar(&failFast, "fail-fast", false, "stop starting steps after the first failure")
 	c.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for another apply to release the state lock (default: fail at once)")
