@@ -354,7 +354,9 @@ func fastNumber(t *tnode) *tnode {
 		digits = digits[1:]
 	}
 	if ip, frac, dot := cutByte(digits, '.'); dot {
-		if ip == "" || frac == "" || !allDigits(ip) || !allDigits(frac) || (len(ip) > 1 && ip[0] == '0') {
+		// yaml.v3 takes a float it cannot parse (too large) for a string:
+		// long numbers are left to it.
+		if ip == "" || frac == "" || len(ip) > 18 || len(frac) > 18 || !allDigits(ip) || !allDigits(frac) || (len(ip) > 1 && ip[0] == '0') {
 			return nil
 		}
 		canon, ok := canonFloat(s)
