@@ -301,8 +301,8 @@ func fastScalar(s []byte, line, col int32, flow bool) *tnode {
 			if flow || i+1 < len(s) && s[i+1] == ' ' {
 				return nil
 			}
-		case ',', '[', ']', '{', '}', '"', '\'':
-			if flow {
+		case ',', '[', ']', '{', '}', '"', '\'', '?', '!', '&', '*', '|', '>', '%', '@', '`':
+			if flow { // in a flow mapping, any indicator is left to yaml.v3
 				return nil
 			}
 		}
