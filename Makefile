@@ -71,10 +71,25 @@ demo: build
 ## append, a figure per fsync, 2,000), then the end-to-end benchmark of the
 ## built binary, which ends with each target of BENCHMARKS.md and its
 ## measured figure. About a minute and a half on the 2-core machine.
-bench: build postgres
+## The baseline of issue 21's ratios: onboard as it was before the work.
+BASELINE     ?= 880b467
+BASELINE_BIN := bin/onboard-base-$(BASELINE)
+SCALE        ?= 100000
+
+## The scale scenario (issue 21: validate and plan of 100,000 customers,
+## the state at 500,000 objects) measures bin/onboard side by side with the
+## binary of BASELINE, and takes about 6 minutes of the run; SCALE=0 leaves
+## it out.
+bench: build postgres $(BASELINE_BIN)
 	$(GO) test -run='^$$' -bench=. -skip=JournalAppend -benchmem -benchtime=3x ./pkg/...
 	$(GO) test -run='^$$' -bench=JournalAppend -benchmem -benchtime=2000x ./pkg/state/
-	$(GO) run ./cmd/onboard-bench -onboard $(BIN)
+	$(GO) run ./cmd/onboard-bench -onboard $(BIN) -baseline $(BASELINE_BIN) -scale $(SCALE)
+
+$(BASELINE_BIN):
+	rm -rf .baseline-src && mkdir -p .baseline-src
+	git archive $(BASELINE) | tar -x -C .baseline-src
+	cd .baseline-src && $(GO) build -o $(CURDIR)/$@ ./cmd/onboard
+	rm -rf .baseline-src
 
 lint: $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -114,4 +129,4 @@ generate:
 	$(GO) generate ./...
 
 clean:
-	rm -rf bin .demo .lint-ci
+	rm -rf bin .demo .lint-ci .baseline-src

@@ -9,6 +9,7 @@
 //	go run ./cmd/onboard-bench -onboard bin/onboard -run apply-1k
 //	go run ./cmd/onboard-bench -onboard bin/onboard -count 3   # median of 3 runs
 //	go run ./cmd/onboard-bench -onboard bin/onboard -run apply-1k-pg  # state on PostgreSQL
+//	go run ./cmd/onboard-bench -onboard bin/onboard -baseline bin/onboard-base -run scale  # issue 21
 package main
 
 import (
@@ -68,9 +69,16 @@ var scenarios = []scenario{
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-child" {
+		child(os.Args[2:])
+		return
+	}
 	bin := flag.String("onboard", "bin/onboard", "onboard binary to measure")
 	only := flag.String("run", "", "run only the scenarios whose name contains this")
 	work := flag.String("work", "", "working directory (default: a temporary one, removed afterwards)")
+	baseline := flag.String("baseline", "", "the baseline onboard binary (issue 21: e.g. built from 880b467), measured side by side with -onboard in the scale scenarios")
+	scaleN := flag.Int("scale", 100000, "customers of the scale scenario (issue 21); 0 leaves it out")
+	scaleRuns := flag.Int("scale-runs", 3, "runs of each binary in the scale scenarios, alternating; each is judged on its best run")
 	count := flag.Int("count", 0, "runs of each scenario (default: 3 for validate-10k, plan-10k, cpu-1k, refresh and interrupt-300, 1 for the others); targets are judged on the median")
 	flag.Parse()
 	abs, err := filepath.Abs(*bin)
@@ -119,6 +127,18 @@ func main() {
 	fmt.Print(summary(all))
 	if *only == "" || strings.Contains(pgScenarioName, *only) {
 		fmt.Print(runPGScenario(abs, dir, max(3, *count)))
+	}
+	if *scaleN > 0 && (*only == "" || strings.Contains("scale", *only)) {
+		base := *baseline
+		if base != "" {
+			base, err = filepath.Abs(base)
+			check(err)
+		}
+		ts := runScale(abs, base, dir, *scaleN, *scaleRuns, true)
+		fmt.Printf("\n## scale targets (issue 21, %s)\n", time.Now().UTC().Format("2006-01-02"))
+		for _, t := range ts {
+			fmt.Println(t)
+		}
 	}
 }
 

@@ -31,6 +31,7 @@ type applyOptions struct {
 	output      string
 	retarget    bool
 	eventsPath  string
+	verbose     bool
 }
 
 // newApplyCmd builds onboard apply; runF runs it (a.runApply unless a test
@@ -90,6 +91,7 @@ requests in flight finish; a second signal exits at once.`,
 	c.Flags().DurationVar(&opts.lockTimeout, "lock-timeout", 0, "wait this long for another apply to release the state lock (default: fail at once)")
 	c.Flags().StringVarP(&opts.output, "output", "o", "text", "text, or json: one event per line on stdout")
 	c.Flags().StringVar(&opts.eventsPath, "events", "", "also write the JSON events (as --output json prints them) to this file")
+	c.Flags().BoolVarP(&opts.verbose, "verbose", "v", false, "the plan shown for confirmation: "+verboseHelp)
 	opts.client.register(c.Flags())
 	return c
 }
@@ -259,7 +261,7 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := planrender.TextWith(a.stdout, p, planrender.TextOptions{Policy: verdict, Money: ms}); err != nil {
+		if err := planrender.TextWith(a.stdout, p, planrender.TextOptions{Policy: verdict, Money: ms, Verbose: opts.verbose}); err != nil {
 			return err
 		}
 		if !confirm(a.stdin, a.stderr) {

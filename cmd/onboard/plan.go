@@ -106,8 +106,11 @@ func render(w io.Writer, p *plan.Plan, v *policy.Verdict, output string, md plan
 		md.Policy = v
 		return planrender.MarkdownWith(w, p, md)
 	}
-	return planrender.TextWith(w, p, planrender.TextOptions{Policy: v, Money: md.Money})
+	return planrender.TextWith(w, p, planrender.TextOptions{Policy: v, Money: md.Money, Verbose: md.Verbose})
 }
+
+// verboseHelp is the help of --verbose (plan and show PLAN_FILE).
+const verboseHelp = "text and markdown: every request even in a large plan (past 2,000 objects to create or update, the plan shows the money and counts per kind and per customer)"
 
 // thresholdHelp is the help of --comment-threshold.
 const thresholdHelp = "--output markdown: print nothing when monthly billing moves less than AMOUNT (e.g. 50) or PERCENT of what the affected customers are billed now (e.g. 5%)"
@@ -151,6 +154,7 @@ type planOptions struct {
 	maxBytes    int
 	// overrides are --override and --reason: a denying rule the saved
 	// plan overrides; threshold is --comment-threshold.
+	verbose      bool
 	overrides    overrideFlags
 	overrideList []policy.Override
 	threshold    string
@@ -253,6 +257,7 @@ onboard apply FILE.`,
 	c.Flags().IntVarP(&opts.parallelism, "parallelism", "p", 8, "requests in flight at most while refreshing")
 	opts.client.register(c.Flags())
 	c.Flags().StringVar(&opts.out, "out", "", "also save the plan to this file, for `onboard apply FILE` (and `onboard show FILE`)")
+	c.Flags().BoolVarP(&opts.verbose, "verbose", "v", false, verboseHelp)
 	opts.overrides.register(c.Flags())
 	return c
 }
@@ -303,7 +308,7 @@ func (a *app) runPlan(ctx context.Context, opts *planOptions) error {
 			return fmt.Errorf("write the plan: %w", err)
 		}
 	}
-	md := planrender.MarkdownOptions{MaxBytes: opts.maxBytes, Money: ms, Threshold: opts.thresholdAt,
+	md := planrender.MarkdownOptions{MaxBytes: opts.maxBytes, Money: ms, Threshold: opts.thresholdAt, Verbose: opts.verbose,
 		Rest: "this `onboard plan` with `--output text`, or `--out FILE` then `onboard show FILE`"}
 	if opts.out != "" {
 		md.Rest = "`onboard show " + opts.out + "` (the saved plan: keep it, e.g. as the pipeline's artifact)"

@@ -60,12 +60,14 @@ func init() {
 		if err != nil {
 			return err
 		}
-		return render(a.stdout, f.Plan(), f.Policy, output, planrender.MarkdownOptions{MaxBytes: maxBytes, Money: ms, Threshold: th,
+		verbose, _ := c.Flags().GetBool("verbose")
+		return render(a.stdout, f.Plan(), f.Policy, output, planrender.MarkdownOptions{MaxBytes: maxBytes, Money: ms, Threshold: th, Verbose: verbose,
 			Rest: "`onboard show " + args[0] + " --max-bytes 0` (or --output text)"})
 	}
 	// show's own flags are for addresses; --max-bytes is for a saved plan.
 	showPlanFlags = func(c *cobra.Command) {
 		c.Flags().Int("max-bytes", planrender.DefaultMaxBytes, "a saved plan, "+maxBytesHelp)
 		c.Flags().String("comment-threshold", "", "a saved plan, "+thresholdHelp)
+		c.Flags().BoolP("verbose", "v", false, "a saved plan, "+verboseHelp)
 	}
 }

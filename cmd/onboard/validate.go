@@ -50,6 +50,7 @@ It sends nothing to the API. Exit status: 0 valid, 1 invalid, 2 usage error.`,
 // diagnostic.
 func (a *app) runValidate(_ context.Context, opts *validateOptions) error {
 	readOnlyGC()
+	limitValidateMemory()
 	set, err := manifest.Load(opts.paths...)
 	if err == nil {
 		// The project's policy is checked with the manifests.

@@ -102,16 +102,14 @@ func loadFile(src source) fileResult {
 			return r
 		}
 	}
-	docs, diags := parseYAML(src.path, data)
+	roots, diags := parseTrees(src.path, data)
 	r.diags = append(r.diags, diags...)
-	if len(diags) > 0 {
+	if roots == nil && len(diags) > 0 {
 		r.broken = true
 		return r
 	}
 	empty := true
-	for _, doc := range docs {
-		root, diags := convertDoc(src.path, doc)
-		r.diags = append(r.diags, diags...)
+	for _, root := range roots {
 		if root == nil {
 			r.broken = true
 			continue

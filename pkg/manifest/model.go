@@ -26,8 +26,8 @@ func (p Pos) String() string {
 	}
 	// By hand, not fmt: a plan renders one per field sent (hundreds of
 	// thousands at 10,000 customers).
-	b := make([]byte, 0, len(p.File)+12)
-	b = append(b, p.File...)
+	var stack [128]byte // one allocation, the string's
+	b := append(stack[:0], p.File...)
 	b = append(b, ':')
 	b = strconv.AppendInt(b, int64(p.Line), 10)
 	b = append(b, ':')

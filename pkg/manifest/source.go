@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -114,7 +115,11 @@ func readFile(path string) ([]byte, *Diagnostic, error) {
 	if info.Size() > MaxFileSize {
 		return nil, tooLarge(path, info.Size()), nil
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	// Sized from the file's size: io.ReadAll grows its buffer by doubling,
+	// twice the file in garbage for a large set.
+	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading manifests: %w", err)
 	}

@@ -108,11 +108,12 @@ func withFollowUps(ordered []*manifest.Object, st *state.State) []*Step {
 	out := make([]*Step, 0, len(ordered))
 	var pending []*Step
 	var group *manifest.Object
-	for _, o := range ordered {
+	steps := compileSteps(ordered) // parallel.go
+	for i, o := range ordered {
 		if c := o.Customer(); c != group {
 			out, pending, group = append(out, pending...), pending[:0], c
 		}
-		out = append(out, compileStep(o))
+		out = append(out, steps[i])
 		if f := followUp(o, st); f != nil {
 			pending = append(pending, f)
 		}

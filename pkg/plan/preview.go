@@ -192,17 +192,14 @@ func (p *Plan) files() []fileLines {
 // money or lines the plan changes, from each line's price or its item's
 // price, in exact decimals.
 func previews(p *Plan) []FilePreview {
-	var out []FilePreview
+	var files []fileLines
 	prices := p.pricesChange()
 	for _, fl := range p.files() {
-		if !p.mayChange(fl, prices) {
-			continue
-		}
-		if fp, changed := p.previewFile(fl); changed {
-			out = append(out, fp)
+		if p.mayChange(fl, prices) {
+			files = append(files, fl)
 		}
 	}
-	return out
+	return previewFiles(p, files) // parallel.go
 }
 
 // pricesChange reports whether a step changes an object that prices or

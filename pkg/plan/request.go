@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/onboardhq/onboard/pkg/manifest"
 	"github.com/onboardhq/onboard/pkg/resource"
@@ -25,9 +26,11 @@ func compileStep(o *manifest.Object) *Step {
 		s.Offer = o.Offer
 		s.Overrides = overrides(spec, o.Overrides)
 	}
-	// One allocation each, sized for every field the table allows: growing
-	// them by append was half of Compile's allocations.
-	s.Body = make([]resource.Value, 0, 1+len(spec.Fields)+len(o.Extra))
+	// One allocation each, sized for the fields the object sets (the
+	// parent's id, its fields, references and extra entries): growing them
+	// by append was half of Compile's allocations, and sizing them for
+	// every field the table allows held 1 KB per step unused.
+	s.Body = make([]resource.Value, 0, 1+len(o.Fields)+len(o.Refs)+len(o.Extra))
 	s.Where = make(map[string]string, len(o.Fields)+len(o.Refs)+len(o.Extra))
 	var deps []string // a handful: a slice beats a map
 	addDep := func(addr string) {
@@ -109,21 +112,38 @@ func SymbolicText(v resource.Value) string {
 // stores, which is what later comparisons (updates, drift) need.
 func specOf(spec *resource.Spec, query, body []resource.Value) (map[string]string, string) {
 	m := make(map[string]string, len(query)+len(body))
-	h := sha256.New()
+	// The hashed text is built in one buffer and hashed once: the same
+	// bytes as writing each part to the hash, without an allocation per
+	// part.
+	var stack [512]byte
+	buf := stack[:0]
 	write := func(k, v string) {
 		m[k] = v
-		h.Write([]byte(k))
-		h.Write([]byte{0})
-		h.Write([]byte(v))
-		h.Write([]byte{0})
+		buf = append(buf, k...)
+		buf = append(buf, 0)
+		buf = append(buf, v...)
+		buf = append(buf, 0)
 	}
 	for _, v := range query {
-		write("?"+v.Wire, SymbolicText(v))
+		write(queryKey(v.Wire), SymbolicText(v))
 	}
 	for _, v := range body {
 		write(v.Wire, canonical(spec, v.Wire, SymbolicText(v)))
 	}
-	return m, hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(buf)
+	return m, hex.EncodeToString(sum[:16])
+}
+
+// queryKeys holds the spec keys of the query parameters the table names
+// ("?" and the wire name), made once instead of once per step.
+var queryKeys sync.Map // string -> string
+
+func queryKey(wire string) string {
+	if k, ok := queryKeys.Load(wire); ok {
+		return k.(string)
+	}
+	k, _ := queryKeys.LoadOrStore(wire, "?"+wire)
+	return k.(string)
 }
 
 // overrides turns the manifest keys a file's line sets over its offer's

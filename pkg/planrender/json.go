@@ -268,9 +268,8 @@ func JSONWith(w io.Writer, p *plan.Plan, o JSONOptions) error {
 		return err
 	}
 	field("steps", false)
-	if err := array(len(p.Steps), func(i int) any { return stepJSON(p, p.Steps[i]) }); err != nil {
-		return err
-	}
+	sw := &stepWriter{p: p} // jsonstep.go: stepJSON's bytes, by hand
+	rawArray(bw, len(p.Steps), func(i int) []byte { return sw.step(p.Steps[i]) })
 	field("orphans", false)
 	still := p.StillBilledEach(p.Orphans)
 	if err := array(len(p.Orphans), func(i int) any {

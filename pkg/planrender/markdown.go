@@ -37,12 +37,17 @@ type MarkdownOptions struct {
 	// Threshold (--comment-threshold): when the monthly billing moves
 	// less, nothing is written.
 	Threshold *Threshold
+	// Verbose writes every request whatever the plan's size; without it,
+	// a plan past DetailLimit (or this DetailLimit when positive) is an
+	// overview (overview.go).
+	Verbose     bool
+	DetailLimit int
 }
 
 // Markdown writes the whole plan for a merge-request comment (see
 // MarkdownWith), without a size limit.
 func Markdown(w io.Writer, p *plan.Plan) error {
-	return MarkdownWith(w, p, MarkdownOptions{})
+	return MarkdownWith(w, p, MarkdownOptions{Verbose: true})
 }
 
 // MarkdownWith writes the plan for a merge-request comment. It opens with
@@ -58,7 +63,11 @@ func MarkdownWith(w io.Writer, p *plan.Plan, o MarkdownOptions) error {
 	}
 	t := ComputeWith(bill)
 	head := Headline(bill, func(s string) string { return "**" + s + "**" }) + "\n\n"
-	writeMarkdown(&b, p, t, head, o.Policy)
+	if !o.Verbose && Overview(p, o.DetailLimit) {
+		writeMarkdownOverview(&b, p, t, head, o.Policy)
+	} else {
+		writeMarkdown(&b, p, t, head, o.Policy)
+	}
 	if o.MaxBytes > 0 && b.Len() > o.MaxBytes {
 		full := b.Len()
 		b.Reset()

@@ -135,3 +135,45 @@ func TestMarkdownMaxBytes(t *testing.T) {
 		t.Errorf("a 1-byte limit gives %d bytes:\n%s", small.Len(), small.String())
 	}
 }
+
+// TestOverviewPastDetailLimit renders a plan past a small DetailLimit:
+// the text and Markdown plans count per kind and per customer and show
+// the money, without requests; Verbose brings them back.
+func TestOverviewPastDetailLimit(t *testing.T) {
+	p := compile(t, nil) // acme: 7 objects to create
+	var text, verbose, md bytes.Buffer
+	if err := TextWith(&text, p, TextOptions{DetailLimit: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := TextWith(&verbose, p, TextOptions{DetailLimit: 3, Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := MarkdownWith(&md, p, MarkdownOptions{DetailLimit: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"A large plan (7 objects to create or update)", "  whole plan: one-time ",
+		"  licence                                   1          0          0\n",
+		"  Customer acme (Acme Telecom SAS): 5 to create\n", "  Catalog: 2 to create\n"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text overview lacks %q:\n%s", want, text.String())
+		}
+	}
+	for _, want := range []string{"#### By kind", "| initial charge | 1 | 0 | 0 |", "| Customer acme (Acme Telecom SAS) | 5 | 0 |", "**Money**"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown overview lacks %q:\n%s", want, md.String())
+		}
+	}
+	if strings.Contains(text.String(), "POST") || strings.Contains(md.String(), "POST") {
+		t.Errorf("an overview lists requests:\n%s\n%s", text.String(), md.String())
+	}
+	var whole bytes.Buffer
+	if err := Text(&whole, p); err != nil {
+		t.Fatal(err)
+	}
+	if verbose.String() != whole.String() {
+		t.Errorf("verbose text differs from the whole plan")
+	}
+	if Overview(p, 0) {
+		t.Errorf("7 objects are past the default DetailLimit")
+	}
+}

@@ -88,6 +88,11 @@ type TextOptions struct {
 	Policy *policy.Verdict
 	// Money are the project's money settings (currency, VAT rate).
 	Money plan.MoneySettings
+	// Verbose writes every step, whatever the plan's size; without it, a
+	// plan past DetailLimit (or this DetailLimit when positive) is an
+	// overview (overview.go).
+	Verbose     bool
+	DetailLimit int
 }
 
 // TextWith writes the human plan: the money headline, then only what would
@@ -95,6 +100,9 @@ type TextOptions struct {
 // the orphans with what they still bill, the policy's findings and a
 // count line.
 func TextWith(w io.Writer, p *plan.Plan, o TextOptions) error {
+	if !o.Verbose && Overview(p, o.DetailLimit) {
+		return textOverview(w, p, o)
+	}
 	bw := bufio.NewWriter(w)
 	gs := groups(p)
 	b := p.Bill(o.Money)
