@@ -6,15 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // The flags of onboard drift, apart from what it does.
-func TestDriftFlags(t *testing.T) { // written before testFlags (flags_test.go); the same checks
-	tests := []struct {
-		args    []string
-		wantErr string
-		check   func(*testing.T, *driftOptions)
-	}{
+func TestDriftFlags(t *testing.T) {
+	build := func(runF func(context.Context, *driftOptions) error) *cobra.Command { return newDriftCmd(&app{}, runF) }
+	testFlags(t, build, []flagCase[driftOptions]{
 		{args: []string{"repo/"}, check: func(t *testing.T, o *driftOptions) {
 			if o.output != "text" || o.parallelism != 8 || o.plan.statePath != "" || o.client.rate != defaultRate {
 				t.Errorf("defaults: %+v", o)
@@ -28,30 +27,7 @@ func TestDriftFlags(t *testing.T) { // written before testFlags (flags_test.go);
 		{args: []string{"repo/", "--output", "yaml"}, wantErr: `--output must be text, json or markdown, not "yaml"`},
 		{args: []string{"repo/", "-p", "0"}, wantErr: "--parallelism must be at least 1"},
 		{args: nil, wantErr: "drift needs at least one manifest"},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var got *driftOptions
-			c := newDriftCmd(&app{}, func(_ context.Context, o *driftOptions) error { got = o; return nil })
-			c.SetArgs(tt.args)
-			c.SetOut(&bytes.Buffer{})
-			c.SetErr(&bytes.Buffer{})
-			err := c.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
-				if got != nil {
-					t.Fatal("ran despite a usage error")
-				}
-				return
-			}
-			if err != nil || got == nil {
-				t.Fatalf("error %v, ran %v", err, got != nil)
-			}
-			tt.check(t, got)
-		})
-	}
+	})
 }
 
 func TestETA(t *testing.T) {

@@ -55,7 +55,7 @@ func (o *Object) NameOf(k resource.Kind, id string) string {
 // manifests' specs by address (want) when given, else with what st
 // recorded.
 func Read(ctx context.Context, c refresh.Reader, st *state.State, o *state.Object, want map[string]map[string]string) (*Object, error) {
-	known := []refresh.Known{{Addr: o.Addr, Kind: resource.Kind(o.Kind), ID: o.ID, Parent: refresh.ParentAddr(o.Addr)}}
+	known := []refresh.Known{{Addr: o.Addr, Kind: resource.Kind(o.Kind), ID: o.ID, Parent: resource.ParentAddr(o.Addr)}}
 	names := map[string]string{}
 	for _, so := range st.Sorted() {
 		// The first address of an id names it: a file's follow-up
@@ -64,7 +64,7 @@ func Read(ctx context.Context, c refresh.Reader, st *state.State, o *state.Objec
 		if key := so.Kind + "#" + strconv.FormatInt(so.ID, 10); so.ID > 0 && names[key] == "" {
 			names[key] = so.Addr
 		}
-		if refresh.ParentAddr(so.Addr) == o.Addr && so.Status == state.StatusCreated && so.ID > 0 && isEmbedded(resource.Kind(so.Kind)) {
+		if resource.ParentAddr(so.Addr) == o.Addr && so.Status == state.StatusCreated && so.ID > 0 && isEmbedded(resource.Kind(so.Kind)) {
 			known = append(known, refresh.Known{Addr: so.Addr, Kind: resource.Kind(so.Kind), ID: so.ID, Parent: o.Addr})
 		}
 	}

@@ -506,7 +506,7 @@ func sub(a, b *apd.Decimal) *apd.Decimal {
 func (p *Plan) LinesFigures(steps []*Step) Figures {
 	var acc [2]accumulator // before, after
 	for _, ls := range steps {
-		fs := p.ByAddr[parentAddr(ls.Addr)]
+		fs := p.ByAddr[resource.ParentAddr(ls.Addr)]
 		if fs == nil || ls.Of != "" || !resource.Get(ls.Kind).IsLine() {
 			continue
 		}

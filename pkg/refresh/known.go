@@ -1,8 +1,6 @@
 package refresh
 
 import (
-	"strings"
-
 	"github.com/onboardhq/onboard/pkg/resource"
 	"github.com/onboardhq/onboard/pkg/state"
 )
@@ -29,23 +27,7 @@ func KnownFrom(st *state.State) []Known {
 		if o.Status != state.StatusCreated || o.ID <= 0 {
 			continue
 		}
-		out = append(out, Known{Addr: o.Addr, Kind: resource.Kind(o.Kind), ID: o.ID, Parent: ParentAddr(o.Addr)})
+		out = append(out, Known{Addr: o.Addr, Kind: resource.Kind(o.Kind), ID: o.ID, Parent: resource.ParentAddr(o.Addr)})
 	}
 	return out
-}
-
-// ParentAddr returns the address of the object addr is nested in: an
-// address is kind.name pairs, each nested in the one before
-// ("customer.acme.file.main.licence.seats" is in
-// "customer.acme.file.main"). It is "" for a top-level address.
-func ParentAddr(addr string) string {
-	i := strings.LastIndexByte(addr, '.')
-	if i < 0 {
-		return ""
-	}
-	j := strings.LastIndexByte(addr[:i], '.')
-	if j < 0 {
-		return ""
-	}
-	return addr[:j]
 }

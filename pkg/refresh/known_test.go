@@ -51,17 +51,3 @@ func TestKnownFrom(t *testing.T) {
 		t.Errorf("KnownFrom = %v\nwant %v", got, want)
 	}
 }
-
-func TestParentAddr(t *testing.T) {
-	for addr, want := range map[string]string{
-		"family.voip":                          "",
-		"customer.acme":                        "",
-		"customer.acme.file.main":              "customer.acme",
-		"customer.acme.file.main.licence.seat": "customer.acme.file.main",
-		"bogus":                                "",
-	} {
-		if got := refresh.ParentAddr(addr); got != want {
-			t.Errorf("ParentAddr(%s) = %q, want %q", addr, got, want)
-		}
-	}
-}

@@ -53,7 +53,7 @@ func newWorld(t testing.TB, customers int) *world {
 			t.Fatalf("create %s: %v", addr, err)
 		}
 		w.ids[addr] = rec.ID
-		w.known = append(w.known, refresh.Known{Addr: addr, Kind: k, ID: rec.ID, Parent: refresh.ParentAddr(addr)})
+		w.known = append(w.known, refresh.Known{Addr: addr, Kind: k, ID: rec.ID, Parent: resource.ParentAddr(addr)})
 		return rec.ID
 	}
 	fam := create("family.voip", resource.Family, nil, `{"name":"VoIP"}`)

@@ -94,3 +94,17 @@ func TestOwnerAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestParentAddr(t *testing.T) {
+	for addr, want := range map[string]string{
+		"family.voip":                          "",
+		"customer.acme":                        "",
+		"customer.acme.file.main":              "customer.acme",
+		"customer.acme.file.main.licence.seat": "customer.acme.file.main",
+		"bogus":                                "",
+	} {
+		if got := resource.ParentAddr(addr); got != want {
+			t.Errorf("ParentAddr(%s) = %q, want %q", addr, got, want)
+		}
+	}
+}

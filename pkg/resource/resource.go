@@ -637,3 +637,19 @@ func OwnerAddr(addr string) string {
 	}
 	return ""
 }
+
+// ParentAddr returns the address of the object addr is nested in: an
+// address is kind.name pairs, each nested in the one before
+// ("customer.acme.file.main.licence.seats" is in
+// "customer.acme.file.main"). It is "" for a top-level address.
+func ParentAddr(addr string) string {
+	i := strings.LastIndexByte(addr, '.')
+	if i < 0 {
+		return ""
+	}
+	j := strings.LastIndexByte(addr[:i], '.')
+	if j < 0 {
+		return ""
+	}
+	return addr[:j]
+}
