@@ -40,7 +40,7 @@ unit: postgres
 ## race: the packages with concurrency (and the live progress line) again,
 ## under the race detector. About 40 s on the 2-core machine.
 race:
-	$(GO) test -race -count=1 -timeout 10m ./pkg/apply ./pkg/bluerocktel ./pkg/state ./pkg/sandbox ./pkg/export
+	$(GO) test -race -count=1 -timeout 10m ./pkg/apply ./pkg/bluerocktel ./pkg/state ./pkg/sandbox ./pkg/export ./pkg/plan ./pkg/importer ./pkg/refresh
 	$(GO) test -race -count=1 -timeout 5m -run '^TestProgress' ./cmd/onboard
 
 ## suites: the fault and crash suites of the real binary against the
