@@ -234,14 +234,14 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 	if err := apply.RecordImported(p, store); err != nil {
 		return err
 	}
-	if err := recordFiles(p, store); err != nil {
-		return err
-	}
 	counts := p.Counts()
 	if counts.Orphan > 0 {
 		fmt.Fprintf(a.stderr, "note: %d object(s) in the state are no longer in the manifests; apply leaves them untouched until a removed: entry decides (see `onboard plan`)\n", counts.Orphan)
 	}
 	if !p.HasChanges() {
+		if err := recordFiles(p, store); err != nil {
+			return err
+		}
 		if err := store.Close(); err != nil {
 			return fmt.Errorf("write state %s: %w", statePath, err)
 		}
@@ -288,6 +288,10 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	ctx, unstop := stopOnTrip(ctx, client)
 	defer unstop()
+	// The manifest files of what the plan leaves as it is are recorded
+	// beside the run, off its critical path: other objects' records.
+	files := make(chan error, 1)
+	go func() { files <- recordFiles(p, store) }()
 	res := apply.Run(ctx, p, client, store, apply.Options{
 		Parallelism: opts.parallelism, FailFast: opts.failFast, OnEvent: prog.event})
 	prog.finish()
@@ -295,7 +299,11 @@ func (a *app) runApply(ctx context.Context, opts *applyOptions) error {
 	if client.Tripped() != nil {
 		res.Interrupted = false // stopped by the API's refusal, not by the user
 	}
+	filesErr := <-files
 	closeErr := store.Close()
+	if closeErr == nil {
+		closeErr = filesErr
+	}
 	events.summary(res, store.BytesWritten())
 	err = a.report(res, opts.output, closingAdvice(res, client, statePath), statePath, store.BytesWritten(), closeErr)
 	if eerr := events.Close(); err == nil && eerr != nil {
