@@ -48,13 +48,14 @@ func customerScopes(set *manifest.Set) []string {
 			scopes = append(scopes, state.ScopeOf(o.Addr))
 		}
 	}
-	// A customer ended by a removed: entry is this set's to change too.
+	// An owner (customer, prospect) ended by a removed: entry is this
+	// set's to change too.
 	seen := map[string]bool{}
 	for _, s := range scopes {
 		seen[s] = true
 	}
 	for _, r := range set.Removed {
-		if sc := state.ScopeOf(r.Addr); sc != r.Addr || r.Kind == resource.Customer {
+		if sc := state.ScopeOf(r.Addr); sc != r.Addr || resource.Get(r.Kind).Owner {
 			if !seen[sc] {
 				seen[sc] = true
 				scopes = append(scopes, sc)

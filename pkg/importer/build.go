@@ -463,11 +463,13 @@ func (d *draft) render(top []*node, opts Options) error {
 		return out
 	}
 	var catalog, customers []*node
+	// As export lays it out: catalog kinds in catalog.yaml, each owner
+	// (customer, prospect) in a file of its own.
 	for _, n := range top {
-		if n.spec.Kind == resource.Customer {
-			customers = append(customers, n)
-		} else {
+		if n.spec.Catalog {
 			catalog = append(catalog, n)
+		} else {
+			customers = append(customers, n)
 		}
 	}
 	schema, up := opts.Schema, "../"

@@ -122,3 +122,20 @@ func TestBuildNamesLinesAfterTheirItem(t *testing.T) {
 		}
 	}
 }
+
+// A prospect is an owner, not catalog: it gets a file of its own, as
+// export writes it, never a place in catalog.yaml (issue 18's defect of
+// export --catalog, here for import).
+func TestBuildWritesProspectsApartFromTheCatalog(t *testing.T) {
+	tables := append(base(), csvT("prospects", "key,name", "globex,Globex Networks"))
+	res, err := Build(tables, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res.Declares["catalog.yaml"], " "); strings.Contains(got, "prospect") {
+		t.Errorf("catalog.yaml declares %s", got)
+	}
+	if got := res.Declares["customers/globex.yaml"]; len(got) != 1 || got[0] != "prospect.globex" {
+		t.Errorf("customers/globex.yaml declares %v, want prospect.globex", got)
+	}
+}

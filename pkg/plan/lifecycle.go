@@ -96,19 +96,6 @@ func baseOf(addr string) (string, bool) {
 	return "", false
 }
 
-// groupOf is the address of the customer or prospect an address belongs
-// to ("" for catalog objects).
-func groupOf(addr string) string {
-	parts := strings.SplitN(addr, ".", 3)
-	if len(parts) < 2 {
-		return ""
-	}
-	if k := resource.Kind(parts[0]); k == resource.Customer || k == resource.Prospect {
-		return parts[0] + "." + parts[1]
-	}
-	return ""
-}
-
 // endSteps compiles the `removed:` entries against the state.
 func endSteps(set *manifest.Set, st *state.State, today string) ([]*Step, []Settled, error) {
 	var (
@@ -196,7 +183,7 @@ func endStep(r *manifest.Removal, o *state.Object, today string) (*Step, *Decisi
 	case o.Ended == string(resource.Deactivate) && r.Then == resource.Stop:
 		return nil, nil // a deactivated line bills nothing already
 	}
-	s := &Step{Addr: o.Addr, Kind: kind, Action: action, Group: groupOf(o.Addr), Pos: r.Pos.String(),
+	s := &Step{Addr: o.Addr, Kind: kind, Action: action, Group: resource.OwnerAddr(o.Addr), Pos: r.Pos.String(),
 		Existing: o, Deps: []string{}}
 	if spec.Label != "" {
 		if f, ok := spec.Field(spec.Label); ok {
