@@ -73,8 +73,8 @@ requests in flight finish; a second signal exits at once.`,
 			if err := checkOutput(opts.output, textOrJSON); err != nil {
 				return err
 			}
-			if opts.parallelism < 1 {
-				return usagef("--parallelism must be at least 1")
+			if err := checkParallelism(opts.parallelism); err != nil {
+				return err
 			}
 			opts.paths = paths
 			return runF(c.Context(), opts)

@@ -54,8 +54,8 @@ agree, 2 when anything drifted, 1 on error.`,
 			if err := checkOutput(opts.output, planOutputs); err != nil {
 				return err
 			}
-			if opts.parallelism < 1 {
-				return usagef("--parallelism must be at least 1")
+			if err := checkParallelism(opts.parallelism); err != nil {
+				return err
 			}
 			opts.paths = paths
 			return runF(c.Context(), opts)

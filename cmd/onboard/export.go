@@ -86,8 +86,8 @@ leaves nothing behind.`,
 			if opts.catalog && opts.noCatalog {
 				return usagef("--catalog and --no-catalog contradict each other")
 			}
-			if opts.parallelism < 1 {
-				return usagef("--parallelism must be at least 1")
+			if err := checkParallelism(opts.parallelism); err != nil {
+				return err
 			}
 			return runF(c.Context(), opts)
 		},

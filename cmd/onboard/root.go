@@ -186,3 +186,11 @@ func checkOutput(output string, allowed []string) error {
 	names := strings.Join(allowed[:len(allowed)-1], ", ") + " or " + allowed[len(allowed)-1]
 	return usagef("--output must be %s, not %q", names, output)
 }
+
+// checkParallelism refuses a --parallelism below 1.
+func checkParallelism(n int) error {
+	if n < 1 {
+		return usagef("--parallelism must be at least 1")
+	}
+	return nil
+}
