@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 )
 
 // recurringLineRE finds a generated recurring line (generate names it
@@ -51,18 +50,5 @@ func (r *report) deactivateTargets(note string) []target {
 		}
 	}
 	changed := r.runs[0].update.changed
-	bound := r.updateBound(changed)
-	limit := time.Duration(1.15*float64(bound)) + r.latency
-	wall := r.median(func(x runResult) float64 { return x.apply.wall.Seconds() })
-	puts := r.median(func(x runResult) float64 { return float64(x.update.puts) })
-	ok := r.median(func(x runResult) float64 { return float64(x.update.putsOK) })
-	posts := r.median(func(x runResult) float64 { return float64(x.update.posts) })
-	done := r.median(func(x runResult) float64 { return float64(x.update.updated) })
-	return []target{
-		{name: fmt.Sprintf("deactivate %d recurring lines at %s, parallelism %d: wall <= 1.15 x bound (%d x %s / %d) + preflight = %.3f s", changed, r.latency, r.parallelism, changed, r.latency, r.concurrency(), limit.Seconds()),
-			measured: fmt.Sprintf("%.3f s = %.3f x %.3f s + %s%s", wall, (wall-r.latency.Seconds())/bound.Seconds(), bound.Seconds(), r.latency, note), met: wall <= limit.Seconds()},
-		{name: fmt.Sprintf("deactivate %d recurring lines: exactly %d PUTs, all answered 200, no POST, %d deactivated", changed, changed, changed),
-			measured: fmt.Sprintf("%.0f PUTs (%.0f answered 200), %.0f POSTs, %.0f deactivated%s", puts, ok, posts, done, note),
-			met:      int(puts) == changed && int(ok) == changed && posts == 0 && int(done) == changed},
-	}
+	return r.putTargets(fmt.Sprintf("deactivate %d recurring lines", changed), fmt.Sprintf("deactivate %d recurring lines", changed), "deactivated", note)
 }
